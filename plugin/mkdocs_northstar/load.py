@@ -1,0 +1,405 @@
+"""Read plan files into records that remember the line of every key.
+
+A broken file never stops the run: it becomes a record flagged `broken` with the
+problems found, so the rest is still checked and nothing the author wrote is lost.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import frontmatter
+import yaml
+
+from . import schema
+
+try:  # libyaml is ten times faster; fall back to the pure-Python loader without it
+    _BaseLoader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _BaseLoader = yaml.SafeLoader
+
+FRONT_MATTER = "front-matter"
+SCHEMA = "schema"
+
+# Limits that keep hostile YAML from exhausting the stack or memory.
+MAX_DEPTH = 200
+MAX_EXPANDED_NODES = 100_000
+# Nesting deeper than MAX_DEPTH needs at least that many characters; shorter
+# front matter skips the depth scan entirely.
+_DEPTH_SCAN_FROM = 2 * MAX_DEPTH
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_HEADING = re.compile(r"\A(?:[ \t]*\n)*# +(.+?)[ \t#]*(?:\n|\Z)")
+
+
+@dataclass(frozen=True)
+class Problem:
+    rule: str
+    line: int
+    message: str
+
+
+@dataclass
+class Record:
+    """One plan file as written: validated keys, their lines and the body."""
+
+    path: str  # relative to the directory of mkdocs.yml, with '/'
+    source: str  # relative to plans_dir, with '/'
+    kind: str
+    id: str | None  # None when neither the `id` key nor the file stem is a valid id
+    title: str | None
+    fields: dict[str, Any] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+    body: str = ""
+    body_line: int = 1
+    team: str | None = None
+    broken: bool = False  # the front matter could not be read at all
+    problems: list[Problem] = field(default_factory=list)
+
+    def line_of(self, key: str) -> int:
+        return self.lines.get(key, 1)
+
+    def get(self, key: str, default=None):
+        return self.fields.get(key, default)
+
+
+class _Handler(frontmatter.YAMLHandler):
+    # Only a line of exactly three dashes opens or closes front matter; the stock
+    # pattern also swallows the blank lines after it, which would shift every line number.
+    FM_BOUNDARY = re.compile(r"^---[ \t]*$", re.MULTILINE)
+
+
+_HANDLER = _Handler()
+
+
+class YamlProblem(Exception):
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def kind_from_folder(source: str) -> str:
+    top = source.split("/", 1)[0] if "/" in source else ""
+    return {"objectives": "objective", "themes": "theme"}.get(top, "plan")
+
+
+def team_from_folder(source: str) -> str | None:
+    if "/" not in source:
+        return None
+    top = source.split("/", 1)[0]
+    return None if top in ("objectives", "themes") else top
+
+
+def split_front_matter(text: str) -> tuple[str, str, int]:
+    """Front matter, body, and the file line on which the body starts."""
+    if not _HANDLER.detect(text):
+        raise YamlProblem(1, "no front matter: the file must start with a '---' line")
+    try:
+        matter, body = _HANDLER.split(text)
+    except ValueError:
+        raise YamlProblem(1, "front matter is never closed: no '---' line ends it") from None
+    body_line = 1 + matter.count("\n") + 1
+    if body.startswith("\n"):
+        body = body[1:]
+    return matter, body, body_line
+
+
+def _check_depth(matter: str) -> None:
+    # libyaml's composer recurses in C and crashes the interpreter on very deep
+    # nesting; its event parser does not, so measure the depth with it first.
+    depth = 0
+    for event in yaml.parse(matter, Loader=_BaseLoader):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlProblem(event.start_mark.line + 1, f"front matter nests deeper than {MAX_DEPTH} levels")
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    # Aliases share nodes, so construction stays cheap, but anything that later
+    # walks the values would expand them: refuse "billion laughs" documents.
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node, depth: int = 0) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        sizes[key] = 1  # a self-referencing node counts once
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            total += sum(size(child, depth + 1) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total += sum(size(k, depth + 1) + size(v, depth + 1) for k, v in node.value)
+        if total > MAX_EXPANDED_NODES:
+            raise YamlProblem(node.start_mark.line + 1,
+                              f"anchors and aliases expand to more than {MAX_EXPANDED_NODES:,} values")
+        sizes[key] = total
+        return total
+
+    size(root)
+
+
+def _bad_timestamp(loader, root: yaml.Node) -> tuple[int, str] | None:
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag == _TIMESTAMP_TAG:
+                try:
+                    loader.construct_yaml_timestamp(node)
+                except ValueError as error:
+                    return node.start_mark.line, f"'{node.value}' is not a valid date ({error})"
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+    return None
+
+
+def parse_yaml(matter: str, first_line: int) -> tuple[Any, dict[str, int], list[Problem]]:
+    """Parse front matter; return its data, the file line of each top-level key, and
+    problems that do not stop the file from being read (duplicate keys)."""
+    if len(matter) > _DEPTH_SCAN_FROM:
+        try:
+            _check_depth(matter)
+        except YamlProblem as problem:
+            problem.line += first_line - 1
+            raise
+        except yaml.YAMLError:
+            pass  # reported with its location by the full parse below
+    loader = _BaseLoader(matter)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None, {}, []
+        if "&" in matter:
+            _check_expansion(root)
+        bad_date = _bad_timestamp(loader, root) if "-" in matter else None
+        if bad_date:
+            raise YamlProblem(bad_date[0] + 1, bad_date[1])
+        data = loader.construct_document(root)
+    except YamlProblem as problem:
+        problem.line += first_line - 1
+        raise
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = (mark.line if mark else 0) + first_line
+        reason = " ".join(part for part in (error.context, error.problem) if part)
+        raise YamlProblem(line, f"front matter is not valid YAML: {reason}") from None
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError, OverflowError) as error:
+        # ValueError: PyYAML's constructors raise it for values such as '2020-13-01'.
+        raise YamlProblem(first_line, f"front matter is not valid YAML: {error}") from None
+    finally:
+        loader.dispose()
+
+    lines: dict[str, int] = {}
+    problems: list[Problem] = []
+    if isinstance(root, yaml.MappingNode):
+        for key_node, _ in root.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            line = key_node.start_mark.line + first_line
+            if not isinstance(key, str):
+                continue
+            if key in lines:
+                # PyYAML keeps the last value silently; the author meant one of them.
+                problems.append(Problem(SCHEMA, line, f"key '{key}' is given twice (first on line {lines[key]}); the last value wins"))
+            lines[key] = line
+    return data, lines, problems
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise YamlProblem(line, f"file is not UTF-8 (byte 0x{raw[error.start]:02x} at offset {error.start})") from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def _fallback_text(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="replace").lstrip("\ufeff").replace("\r\n", "\n")
+
+
+def parse_record(raw: bytes, path: str, source: str) -> Record:
+    """Turn the bytes of one plan file into a Record; never raises for bad content."""
+    stem = source.rsplit("/", 1)[-1][:-3]
+    record = Record(path=path, source=source, kind=kind_from_folder(source),
+                    id=stem if schema.is_valid_id(stem) else None, title=None,
+                    team=team_from_folder(source))
+    try:
+        text = _decode(raw)
+        matter, body, record.body_line = split_front_matter(text)
+        data, record.lines, record.problems = parse_yaml(matter, first_line=2)
+        if data is None:
+            raise YamlProblem(1, "front matter is empty")
+        if not isinstance(data, dict):
+            raise YamlProblem(2, f"front matter must be a mapping of keys, not {schema.type_name(data)}")
+    except YamlProblem as problem:
+        record.broken = True
+        record.problems = [Problem(FRONT_MATTER, problem.line, problem.message)]
+        text = _fallback_text(raw)
+        try:
+            _, record.body, record.body_line = split_front_matter(text)
+        except YamlProblem:
+            record.body = text
+        record.title = _take_heading(record) or stem
+        return record
+
+    record.body = body
+    _apply_fields(record, data)
+    if record.title is None:
+        heading = _take_heading(record)
+        if heading:
+            record.title = heading
+        else:
+            record.problems.append(Problem(SCHEMA, 1, f"{record.kind} has no title: add 'title:' or start the body with '# ' and a heading"))
+    return record
+
+
+def _take_heading(record: Record) -> str | None:
+    """Remove a leading '# ' heading from the body and return its text."""
+    match = _HEADING.match(record.body)
+    if not match:
+        return None
+    record.body_line += record.body[: match.end()].count("\n")
+    record.body = record.body[match.end():]
+    return match.group(1).strip()
+
+
+def _apply_fields(record: Record, data: dict) -> None:
+    # The kind decides which keys are allowed, so settle it first.
+    if "kind" in data:
+        try:
+            record.kind = schema.KEYS["kind"].check(data["kind"])
+            record.fields["kind"] = record.kind
+        except schema.Invalid as problem:
+            record.problems.append(Problem(SCHEMA, record.line_of("kind"), str(problem)))
+    for key, value in data.items():
+        if key == "kind":
+            continue
+        line = record.line_of(str(key))
+        spec = schema.KEYS.get(key) if isinstance(key, str) else None
+        if spec is None:
+            hint = schema.suggest(str(key), schema.KEYS)
+            hint = f": did you mean '{hint}'?" if hint else ""
+            record.problems.append(Problem(SCHEMA, line, f"unknown key '{key}'{hint}"))
+            continue
+        if record.kind not in spec.kinds:
+            allowed = " or ".join(f"{kind}s" for kind in spec.kinds)
+            record.problems.append(Problem(SCHEMA, line, f"key '{key}' is for {allowed}, not for a {record.kind}"))
+            continue
+        try:
+            record.fields[key] = spec.check(value)
+        except schema.Invalid as problem:
+            record.problems.append(Problem(SCHEMA, line, f"{key}: {problem}"))
+    if "id" in data:
+        record.id = record.fields.get("id")  # None when the id was refused
+    record.title = record.fields.get("title")
+    if "team" in record.fields:
+        record.team = record.fields["team"]
+    if record.kind == "objective" and "period" not in data:
+        record.problems.append(Problem(SCHEMA, 1, f"objective '{record.id or record.source}' has no period"))
+
+
+@dataclass
+class Scan:
+    """What a walk of plans_dir found."""
+
+    plan_files: list[str] = field(default_factory=list)  # relative to plans_dir
+    asset_files: list[str] = field(default_factory=list)
+    problems: list[tuple[str, Problem]] = field(default_factory=list)  # (source, problem)
+
+
+def scan(plans_root: Path) -> Scan:
+    """List the plan files and other files below plans_root, sorted, without
+    following links that leave it or loop."""
+    found = Scan()
+    root = plans_root.resolve()
+
+    def walk(folder: Path, prefix: str, seen: frozenset[str]) -> None:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError as error:
+            found.problems.append((prefix.rstrip("/") or ".", Problem(FRONT_MATTER, 1, f"cannot read folder: {error.strerror}")))
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue  # editors' swap files, .git, .DS_Store
+            relative = prefix + entry.name
+            if entry.is_symlink():
+                target = os.path.realpath(entry.path)
+                if not os.path.exists(target):
+                    found.problems.append((relative, Problem(FRONT_MATTER, 1, "broken symbolic link")))
+                    continue
+                if os.path.commonpath([target, str(root)]) != str(root):
+                    found.problems.append((relative, Problem(FRONT_MATTER, 1, "symbolic link points outside the plans folder; not followed")))
+                    continue
+                if target in seen:
+                    found.problems.append((relative, Problem(FRONT_MATTER, 1, "symbolic link loops back to a folder above it; not followed")))
+                    continue
+            if entry.is_dir():
+                walk(Path(entry.path), relative + "/", seen | {os.path.realpath(entry.path)})
+            elif entry.name.endswith(".md"):
+                found.plan_files.append(relative)
+            elif entry.is_file():
+                found.asset_files.append(relative)
+
+    if root.is_dir():
+        walk(root, "", frozenset({str(root)}))
+    return found
+
+
+def read_plans(root: Path, plans_dir: str, cache=None) -> tuple[list[Record], Scan]:
+    """Every record below root/plans_dir, in path order, plus what the walk found.
+
+    `cache`, when given, maps (source, size, mtime) to a parsed Record so that an
+    unchanged file is not parsed again."""
+    plans_root = (root / plans_dir)
+    found = scan(plans_root)
+    prefix = display_prefix(root, plans_root)
+    records = []
+    for source in found.plan_files:
+        absolute = plans_root / source
+        path = prefix + source
+        if cache is not None:
+            record = cache.get(absolute, path, source)
+            if record is not None:
+                records.append(record)
+                continue
+        try:
+            raw = absolute.read_bytes()
+        except OSError as error:
+            record = Record(path=path, source=source, kind=kind_from_folder(source), id=None,
+                            title=source, broken=True,
+                            problems=[Problem(FRONT_MATTER, 1, f"cannot read file: {error.strerror}")])
+        else:
+            record = parse_record(raw, path, source)
+            if cache is not None:
+                cache.put(absolute, record)
+        records.append(record)
+    return records, found
+
+
+def display_prefix(root: Path, plans_root: Path) -> str:
+    """How paths below plans_root are shown: relative to root when inside it."""
+    try:
+        relative = os.path.relpath(plans_root, root)
+    except ValueError:  # another drive on Windows
+        relative = str(plans_root)
+    relative = relative.replace(os.sep, "/")
+    return "" if relative == "." else relative.rstrip("/") + "/"

@@ -1,0 +1,298 @@
+"""The strategy graph: records linked to each other both ways, with inherited periods.
+
+Building it never fails: a link to a missing or wrong-kind record is kept aside in
+`Strategy.dangling` for the rules to report, and the graph is built from the rest.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from .load import Record
+
+# The keys that link a record to others, with the kind each must name.
+LINK_KEYS = {"parent": "objective", "objectives": "objective", "themes": "theme", "depends_on": "plan"}
+
+
+class Fields(dict):
+    """A record's validated keys; a key that was not given reads as None."""
+
+    def __missing__(self, key):
+        return None
+
+
+@dataclass(eq=False)
+class Node:
+    """A record in the graph. `objectives`, `themes` and `plans` hold the linked
+    records of that kind in either direction: a plan's themes are the themes it
+    names, a theme's plans are the plans that name it."""
+
+    record: Record
+    slug: str  # unique, safe page name
+    period: str | None = None  # own period, or the one inherited from its objectives
+    parent: Node | None = None
+    children: list[Node] = field(default_factory=list)
+    objectives: list[Node] = field(default_factory=list)
+    themes: list[Node] = field(default_factory=list)
+    plans: list[Node] = field(default_factory=list)
+    depends_on: list[Node] = field(default_factory=list)
+    dependents: list[Node] = field(default_factory=list)
+    served: list[Node] = field(default_factory=list)  # plan: objectives served directly or via a theme
+    serving: list[Node] = field(default_factory=list)  # objective: plans serving it directly or via a theme
+
+    @property
+    def id(self) -> str | None:
+        return self.record.id
+
+    @property
+    def fields(self) -> Fields:
+        return Fields(self.record.fields)
+
+    @property
+    def kind(self) -> str:
+        return self.record.kind
+
+    @property
+    def title(self) -> str:
+        return self.record.title or self.record.id or self.slug
+
+    @property
+    def path(self) -> str:
+        return self.record.path
+
+    @property
+    def team(self) -> str | None:
+        return self.record.team if self.kind == "plan" else None
+
+    @property
+    def status(self) -> str:
+        return self.record.get("status", "proposed")
+
+    @property
+    def effort(self):
+        return self.record.get("effort")
+
+    @property
+    def weight(self) -> float:
+        """A plan's weight in coverage figures: its effort, or 1 where none is given."""
+        return self.record.get("effort", 1)
+
+    @property
+    def linked(self) -> bool:
+        """A plan names a theme and serves an objective; a theme serves an objective."""
+        if self.kind == "plan":
+            return bool(self.themes) and bool(self.served)
+        if self.kind == "theme":
+            return bool(self.objectives)
+        return True
+
+    @property
+    def progress(self) -> float | None:
+        """(current - baseline) / (target - baseline) of an objective, where all are known."""
+        fields = self.record.fields
+        if self.kind != "objective" or not all(key in fields for key in ("baseline", "target", "current")):
+            return None
+        span = fields["target"] - fields["baseline"]
+        return None if span == 0 else (fields["current"] - fields["baseline"]) / span
+
+    @property
+    def page(self) -> str:
+        """The page of this record, relative to the url_prefix folder."""
+        return f"{self.kind}s/{self.slug}.md"
+
+    def __repr__(self) -> str:
+        return f"<{self.kind} {self.slug}>"
+
+
+@dataclass(frozen=True)
+class DanglingLink:
+    node: Node
+    key: str
+    target: str
+    found: Node | None  # the record with that id, when it is of the wrong kind
+
+
+@dataclass
+class Team:
+    name: str
+    slug: str
+    plans: list[Node] = field(default_factory=list)
+
+    @property
+    def page(self) -> str:
+        return f"teams/{self.slug}.md"
+
+
+@dataclass
+class Strategy:
+    nodes: list[Node]  # every record, in path order
+    by_id: dict[str, Node]  # the first record with each id
+    duplicates: dict[str, list[Node]]  # ids held by more than one record
+    dangling: list[DanglingLink]
+    teams: dict[str, Team]
+    # Files the walk of plans_dir could not take in (links leaving it, unreadable folders).
+    scan_problems: list = field(default_factory=list)
+
+    def of_kind(self, kind: str) -> list[Node]:
+        return [node for node in self.nodes if node.kind == kind]
+
+    @property
+    def objectives(self) -> list[Node]:
+        return self.of_kind("objective")
+
+    @property
+    def themes(self) -> list[Node]:
+        return self.of_kind("theme")
+
+    @property
+    def plans(self) -> list[Node]:
+        return self.of_kind("plan")
+
+    def by_source(self) -> dict[str, Node]:
+        return {node.record.source: node for node in self.nodes}
+
+
+def slugify(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "record"
+
+
+def _unique(nodes: Iterable[Node]) -> list[Node]:
+    return list(dict.fromkeys(nodes))
+
+
+def _sorted(nodes: Iterable[Node]) -> list[Node]:
+    return sorted(nodes, key=lambda node: (node.slug, node.path))
+
+
+# A period as a span of quarters, so that containment is a comparison of numbers.
+def period_span(period: str) -> tuple[int, int]:
+    year = int(period[:4])
+    first = year * 4
+    if len(period) == 4:
+        return first, first + 3
+    half_or_quarter, number = period[5], int(period[6])
+    if half_or_quarter == "H":
+        start = first + (number - 1) * 2
+        return start, start + 1
+    return first + number - 1, first + number - 1
+
+
+def period_within(inner: str, outer: str) -> bool:
+    inner_start, inner_end = period_span(inner)
+    outer_start, outer_end = period_span(outer)
+    return outer_start <= inner_start and inner_end <= outer_end
+
+
+def period_sort_key(period: str | None) -> tuple:
+    if period is None:
+        return (1, 0, 0)
+    start, end = period_span(period)
+    return (0, start, end)
+
+
+def build(records: list[Record]) -> Strategy:
+    """Link records into a Strategy. Records come in path order, which decides
+    which of two records sharing an id owns it."""
+    nodes: list[Node] = []
+    by_id: dict[str, Node] = {}
+    holders: dict[str, list[Node]] = {}
+    taken: set[str] = set()
+    for record in records:
+        base = record.id or slugify(record.source.rsplit("/", 1)[-1][:-3])
+        slug, counter = base, 1
+        while slug in taken:
+            counter += 1
+            slug = f"{base}-{counter}"
+        taken.add(slug)
+        node = Node(record=record, slug=slug)
+        nodes.append(node)
+        if record.id:
+            holders.setdefault(record.id, []).append(node)
+            by_id.setdefault(record.id, node)
+    duplicates = {key: held for key, held in holders.items() if len(held) > 1}
+
+    dangling: list[DanglingLink] = []
+
+    def resolve(node: Node, key: str) -> list[Node]:
+        wanted = LINK_KEYS[key]
+        value = node.record.get(key)
+        targets = [value] if isinstance(value, str) else (value or [])
+        found = []
+        for target in targets:
+            other = by_id.get(target)
+            if other is None or other.kind != wanted:
+                dangling.append(DanglingLink(node, key, target, other))
+            else:  # a record naming itself is a cycle, which the rules report
+                found.append(other)
+        return found
+
+    for node in nodes:
+        if node.record.broken:
+            continue  # nothing could be read from it, so it links nowhere
+        if node.kind == "objective":
+            parents = resolve(node, "parent")
+            node.parent = parents[0] if parents else None
+        elif node.kind == "theme":
+            node.objectives = resolve(node, "objectives")
+        else:
+            node.themes = resolve(node, "themes")
+            node.objectives = resolve(node, "objectives")
+            node.depends_on = resolve(node, "depends_on")
+
+    # Backlinks, in the stable order of the forward side.
+    for node in nodes:
+        if node.parent:
+            node.parent.children.append(node)
+        if node.kind == "theme":
+            for objective in node.objectives:
+                objective.themes.append(node)
+        elif node.kind == "plan":
+            for theme in node.themes:
+                theme.plans.append(node)
+            for objective in node.objectives:
+                objective.plans.append(node)
+            for dependency in node.depends_on:
+                dependency.dependents.append(node)
+
+    for node in nodes:
+        if node.kind == "plan":
+            node.served = _unique(node.objectives + [o for theme in node.themes for o in theme.objectives])
+            for objective in node.served:
+                objective.serving.append(node)
+
+    for node in nodes:
+        node.period = node.record.get("period")
+    for kind in ("theme", "plan"):  # themes first: a plan may inherit through nothing but its objectives
+        for node in nodes:
+            if node.kind == kind and node.period is None:
+                sources = node.served if kind == "plan" else node.objectives
+                node.period = next((o.period for o in sources if o.period), None)
+
+    for node in nodes:
+        for name in ("children", "themes", "plans", "dependents", "serving"):
+            if name == "themes" and node.kind == "plan":
+                continue  # a plan's own themes keep the order its author gave
+            setattr(node, name, _sorted(_unique(getattr(node, name))))
+
+    teams: dict[str, Team] = {}
+    team_slugs: set[str] = set()
+    for node in nodes:
+        if node.kind == "plan" and node.team:
+            team = teams.get(node.team)
+            if team is None:
+                slug, base, counter = slugify(node.team), slugify(node.team), 1
+                while slug in team_slugs:
+                    counter += 1
+                    slug = f"{base}-{counter}"
+                team_slugs.add(slug)
+                team = teams[node.team] = Team(node.team, slug)
+            team.plans.append(node)
+    teams = dict(sorted(teams.items(), key=lambda item: item[1].slug))
+    for team in teams.values():
+        team.plans = _sorted(team.plans)
+
+    return Strategy(nodes=nodes, by_id=by_id, duplicates=duplicates, dangling=dangling, teams=teams)

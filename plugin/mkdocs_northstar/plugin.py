@@ -1,0 +1,138 @@
+"""The MkDocs plugin `northstar`: a thin adapter that hands the core's pages to MkDocs.
+
+All the work (reading plans, the graph, rules, rendering) happens in the core,
+which `northstar check` runs too; this module only translates to MkDocs' events.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import posixpath
+from pathlib import Path
+from urllib.parse import urljoin
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+
+from .analysis import Analysis, analyse
+from .config import NorthstarConfig
+from .diagnostics import ERROR
+from .render import render_pages
+from .settings import ConfigError, Settings, settings_from
+
+# Plain logger (not get_plugin_logger, which prefixes the plugin's name) so that each
+# diagnostic line reads exactly as `northstar check` prints it. MkDocs counts the
+# warnings logged here, so `mkdocs build --strict` fails on them.
+log = logging.getLogger("mkdocs.plugins.northstar")
+
+STYLESHEET = "assets/northstar/northstar.css"
+_PACKAGE_ASSETS = Path(__file__).parent / "assets"
+# Markdown extensions the generated pages are written for; harmless to add to any site.
+_EXTENSIONS = ("tables", "toc", "attr_list", "md_in_html", "admonition")
+# Generated pages that belong in the navigation; record and team pages never do,
+# since MkDocs' navigation costs grow with the square of the pages in it.
+_NAV_PAGES = ("index.md", "coverage.md", "roadmap.md", "narrative.md")
+
+
+class NorthstarPlugin(BasePlugin[NorthstarConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.settings: Settings | None = None
+        self.analysis: Analysis | None = None
+        self.serving = False
+        self._record_paths: dict[str, str] = {}  # src_uri of a record page -> its plan file
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Under `mkdocs serve` an error must not stop the server: it is shown instead.
+        self.serving = command == "serve"
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        root = Path(config.config_file_path or ".").resolve().parent
+        try:
+            self.settings = settings_from(
+                root, dict(self.config), docs_dir=os.path.relpath(config.docs_dir, root),
+                repo_url=config.repo_url, edit_uri=config.edit_uri)
+        except ConfigError as error:
+            raise PluginError(str(error)) from None
+        for extension in _EXTENSIONS:
+            if extension not in config.markdown_extensions:
+                config.markdown_extensions.append(extension)
+        if STYLESHEET not in config.extra_css:
+            config.extra_css.append(STYLESHEET)
+        return config
+
+    # Late, so that pages other plugins generate in on_files cannot shadow ours
+    # unnoticed: a collision is reported below.
+    @event_priority(-50)
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        assert self.settings is not None
+        try:
+            self.analysis = analysis = analyse(self.settings)
+        except ConfigError as error:
+            raise PluginError(str(error)) from None
+        self._report(analysis)
+
+        prefix = self.settings.url_prefix
+        self._record_paths = {f"{prefix}/{node.page}": node.path for node in analysis.strategy.nodes}
+        for uri, content in render_pages(analysis).items():
+            in_nav = uri in _NAV_PAGES
+            self._add(files, File.generated(
+                config, f"{prefix}/{uri}", content=content,
+                inclusion=InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV))
+        for source in analysis.assets:
+            self._add(files, File.generated(
+                config, f"{prefix}/assets/{source}", abs_src_path=str(self.settings.plans_root / source),
+                inclusion=InclusionLevel.NOT_IN_NAV))
+        self._add(files, File.generated(config, STYLESHEET, abs_src_path=str(_PACKAGE_ASSETS / "northstar.css")))
+        return files
+
+    def _report(self, analysis: Analysis) -> None:
+        for diagnostic in analysis.diagnostics:
+            (log.error if diagnostic.severity == ERROR else log.warning)(diagnostic.as_text())
+        if analysis.errors and not self.serving:
+            raise PluginError(
+                f"northstar: {analysis.errors} error{'s' if analysis.errors != 1 else ''} in "
+                f"{self.settings.plans_dir}/; the site was not built. Run `northstar check` to see them again.")
+
+    @staticmethod
+    def _add(files: Files, file: File) -> None:
+        existing = files.get_file_from_path(file.src_uri)
+        if existing is not None:
+            log.warning(f"northstar: the generated page '{file.src_uri}' replaces the file of the same name")
+            files.remove(existing)
+        files.append(file)
+
+    def on_page_context(self, context, *, page: Page, config: MkDocsConfig, nav):
+        # A generated page has no file in docs_dir to edit; a record page's edit button
+        # opens its plan file instead, and the others lose it.
+        uri = page.file.src_uri
+        if page.file.generated_by == "northstar":
+            plan_file = self._record_paths.get(uri)
+            page.edit_url = self._edit_url(config, plan_file) if plan_file else None
+        return context
+
+    def _edit_url(self, config: MkDocsConfig, plan_file: str) -> str | None:
+        if not config.repo_url or not config.edit_uri:
+            return None
+        edit_uri = config.edit_uri
+        docs = self.settings.docs_dir.strip("/")
+        # edit_uri points at docs_dir ("edit/main/docs/"); plans sit beside docs_dir.
+        trimmed = edit_uri.rstrip("/")
+        if trimmed == docs or trimmed.endswith("/" + docs):
+            base = trimmed[: len(trimmed) - len(docs)]
+        elif "?" in edit_uri or "#" in edit_uri:
+            return None  # a query-style edit_uri cannot be re-aimed safely
+        else:
+            base = posixpath.join(trimmed, posixpath.relpath(".", docs)) + "/"
+        return urljoin(config.repo_url.rstrip("/") + "/", base.lstrip("/") + plan_file)
+
+    def on_serve(self, server, *, config: MkDocsConfig, builder):
+        # Plans live outside docs_dir, so MkDocs would not notice them change.
+        if self.settings is not None:
+            server.watch(str(self.settings.plans_root))
+        return server

@@ -1,0 +1,190 @@
+"""The plugin's settings, read from mkdocs.yml without MkDocs.
+
+`northstar check` runs on every commit, so it must not pay for importing MkDocs,
+Material and every other plugin just to learn three options. This module reads
+the `northstar` entry of `plugins:` itself, and the MkDocs plugin validates its
+options with the same function, so the two cannot disagree.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from . import schema
+from .diagnostics import SEVERITIES
+
+PLUGIN_NAME = "northstar"
+DEFAULTS = {"plans_dir": "plans", "url_prefix": "strategy", "rules": {}}
+_URL_PREFIX = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$")
+
+
+class ConfigError(Exception):
+    """mkdocs.yml or the plugin's options are unusable (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path  # the directory of mkdocs.yml; diagnostics' paths are relative to it
+    plans_dir: str = "plans"
+    url_prefix: str = "strategy"
+    rules: Mapping[str, str] = field(default_factory=dict)
+    docs_dir: str = "docs"
+    repo_url: str | None = None
+    edit_uri: str | None = None
+
+    @property
+    def plans_root(self) -> Path:
+        return (self.root / self.plans_dir).resolve()
+
+
+def validate_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """Check the plugin's options; return them with defaults filled in."""
+    from .rules import RULES  # imported here: rules import this package's model, not the reverse
+
+    if options is None:
+        options = {}
+    if not isinstance(options, Mapping):
+        raise ConfigError(f"the '{PLUGIN_NAME}' plugin's options must be a mapping")
+    unknown = [key for key in options if key not in DEFAULTS]
+    for key in unknown:
+        hint = schema.suggest(str(key), DEFAULTS)
+        hint = f": did you mean '{hint}'?" if hint else ""
+        raise ConfigError(f"plugin '{PLUGIN_NAME}': unknown option '{key}'{hint}")
+    chosen = {**DEFAULTS, **options}
+
+    plans_dir = chosen["plans_dir"]
+    if not isinstance(plans_dir, str) or not plans_dir.strip():
+        raise ConfigError(f"plugin '{PLUGIN_NAME}': plans_dir must be a folder name")
+    url_prefix = chosen["url_prefix"]
+    if not isinstance(url_prefix, str) or not _URL_PREFIX.match(url_prefix.strip("/")):
+        raise ConfigError(f"plugin '{PLUGIN_NAME}': url_prefix must be a path of letters, digits, '-' and '_' "
+                          f"(got {url_prefix!r})")
+    rules = chosen["rules"] or {}
+    if not isinstance(rules, Mapping):
+        raise ConfigError(f"plugin '{PLUGIN_NAME}': rules must map rule ids to error, warning or off")
+    severities = {}
+    for rule_id, severity in rules.items():
+        if rule_id not in RULES:
+            hint = schema.suggest(str(rule_id), RULES)
+            hint = f": did you mean '{hint}'?" if hint else ""
+            raise ConfigError(f"plugin '{PLUGIN_NAME}': unknown rule '{rule_id}'{hint}")
+        if severity is False:  # YAML 1.1 reads a bare `off` as false
+            severity = "off"
+        if severity not in SEVERITIES:
+            raise ConfigError(f"plugin '{PLUGIN_NAME}': rule '{rule_id}' has severity {severity!r}; "
+                              f"use one of {', '.join(SEVERITIES)}")
+        severities[rule_id] = severity
+    return {"plans_dir": plans_dir, "url_prefix": url_prefix.strip("/"), "rules": severities}
+
+
+def settings_from(root: Path, options: Mapping[str, Any] | None, *, docs_dir: str = "docs",
+                  repo_url: str | None = None, edit_uri: str | None = None) -> Settings:
+    checked = validate_options(options or {})
+    return Settings(root=root, plans_dir=checked["plans_dir"], url_prefix=checked["url_prefix"],
+                    rules=checked["rules"], docs_dir=docs_dir, repo_url=repo_url, edit_uri=edit_uri)
+
+
+# --- Reading mkdocs.yml --------------------------------------------------------------
+
+
+class _ConfigLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """Safe loading that understands MkDocs' own tags and tolerates any other."""
+
+
+def _env(loader: yaml.Loader, node: yaml.Node) -> Any:
+    # `!ENV NAME` or `!ENV [NAME, OTHER, default]`: the first variable set wins.
+    if isinstance(node, yaml.ScalarNode):
+        names, default = [loader.construct_scalar(node)], None
+    else:
+        items = loader.construct_sequence(node)
+        names, default = items[:-1] or items, (items[-1] if len(items) > 1 else None)
+    for name in names:
+        if isinstance(name, str) and name in os.environ:
+            return yaml.load(os.environ[name], Loader=yaml.SafeLoader) if os.environ[name] else None
+    return default
+
+
+def _any_tag(loader: yaml.Loader, suffix: str, node: yaml.Node) -> Any:
+    # `!!python/name:material.extensions.emoji.twemoji` and friends name code in other
+    # packages; they matter to MkDocs, not to us, so keep the plain value.
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node, deep=True)
+    return loader.construct_mapping(node, deep=True)
+
+
+_ConfigLoader.add_constructor("!ENV", _env)
+_ConfigLoader.add_multi_constructor("!", _any_tag)
+_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", _any_tag)
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"config file '{path}' does not exist") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"cannot read config file '{path}': {error}") from None
+    try:
+        data = yaml.load(text, Loader=_ConfigLoader)
+    except (yaml.YAMLError, ValueError) as error:
+        raise ConfigError(f"config file '{path}' is not valid YAML: {error}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file '{path}' must be a mapping")
+    return data
+
+
+def _merge(parent: dict, child: dict) -> dict:
+    # How MkDocs' INHERIT works: mappings merge key by key, anything else is replaced.
+    merged = dict(parent)
+    for key, value in child.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def read_config(path: Path, _seen: tuple[Path, ...] = ()) -> dict:
+    """mkdocs.yml as data, with INHERIT resolved."""
+    path = path.resolve()
+    if path in _seen:
+        raise ConfigError(f"config file '{path}' inherits from itself")
+    data = _read_yaml(path)
+    parent = data.pop("INHERIT", None)
+    if parent:
+        data = _merge(read_config(path.parent / str(parent), _seen + (path,)), data)
+    return data
+
+
+def plugin_options(config: dict) -> dict | None:
+    """The options of the northstar entry in `plugins:`, or None if it is not there."""
+    plugins = config.get("plugins")
+    if isinstance(plugins, dict):  # MkDocs also accepts plugins as a mapping
+        plugins = [{name: options} for name, options in plugins.items()]
+    for entry in plugins or []:
+        if entry == PLUGIN_NAME:
+            return {}
+        if isinstance(entry, dict) and PLUGIN_NAME in entry:
+            return entry[PLUGIN_NAME] or {}
+    return None
+
+
+def read_settings(config_file: str | Path = "mkdocs.yml") -> Settings:
+    """Settings from an mkdocs.yml; a missing northstar entry means the defaults."""
+    path = Path(config_file)
+    config = read_config(path)
+    options = plugin_options(config)
+    docs_dir = config.get("docs_dir") or "docs"
+    repo_url = config.get("repo_url") if isinstance(config.get("repo_url"), str) else None
+    edit_uri = config.get("edit_uri") if isinstance(config.get("edit_uri"), str) else None
+    return settings_from(path.resolve().parent, options, docs_dir=str(docs_dir), repo_url=repo_url, edit_uri=edit_uri)
