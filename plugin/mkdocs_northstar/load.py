@@ -244,7 +244,7 @@ def parse_record(raw: bytes, path: str, source: str) -> Record:
     try:
         text = _decode(raw)
         matter, body, record.body_line = split_front_matter(text)
-        data, record.lines, record.problems = parse_yaml(matter, first_line=2)
+        data, record.lines, record.problems = parse_yaml(matter, first_line=1)  # matter keeps the newline ending the opening ---
         if data is None:
             raise YamlProblem(1, "front matter is empty")
         if not isinstance(data, dict):
@@ -301,7 +301,7 @@ def _apply_fields(record: Record, data: dict) -> None:
             continue
         if record.kind not in spec.kinds:
             allowed = " or ".join(f"{kind}s" for kind in spec.kinds)
-            record.problems.append(Problem(SCHEMA, line, f"key '{key}' is for {allowed}, not for a {record.kind}"))
+            record.problems.append(Problem(SCHEMA, line, f"key '{key}' is for {allowed}, not for {schema.a_kind(record.kind)}"))
             continue
         try:
             record.fields[key] = spec.check(value)

@@ -63,7 +63,7 @@ def dangling_link(strategy: Strategy) -> Iterator[Finding]:
     for link in strategy.dangling:
         wanted = LINK_KEYS[link.key]
         if link.found is not None:
-            message = f"{link.key} names '{link.target}', which is a {link.found.kind}, not a {wanted}"
+            message = f"{link.key} names '{link.target}', which is {schema.a_kind(link.found.kind)}, not {schema.a_kind(wanted)}"
         else:
             candidates = [node.id for node in strategy.of_kind(wanted) if node.id]
             hint = schema.suggest(link.target, candidates)

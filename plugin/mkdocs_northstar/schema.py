@@ -25,6 +25,11 @@ class Invalid(ValueError):
     """A value that does not fit its key; the message says what was expected."""
 
 
+def a_kind(kind: str) -> str:
+    """'an objective', 'a theme', 'a plan': the kind with its article, for messages."""
+    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
+
+
 def is_valid_id(value: object) -> bool:
     return isinstance(value, str) and bool(_ID_RE.match(value))
 
