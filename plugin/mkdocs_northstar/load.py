@@ -266,7 +266,7 @@ def parse_record(raw: bytes, path: str, source: str) -> Record:
         heading = _take_heading(record)
         if heading:
             record.title = heading
-        else:
+        elif "title" not in data:  # a refused title is already reported
             record.problems.append(Problem(SCHEMA, 1, f"{record.kind} has no title: add 'title:' or start the body with '# ' and a heading"))
     return record
 
