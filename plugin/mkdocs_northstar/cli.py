@@ -40,16 +40,32 @@ def main() -> None:
 
 @main.command()
 @config_option
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="How to print the diagnostics.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "github", "sarif"]), default="text",
+              show_default=True, help="How to print the diagnostics: github prints workflow commands "
+                                      "(inline annotations), sarif a SARIF 2.1.0 log for code scanning.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too, like `mkdocs build --strict`.")
-def check(config_file: str, output_format: str, strict: bool) -> None:
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
+              help="Fail only on diagnostics not recorded in this baseline file; name the fixed ones.")
+@click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False),
+              help="Record today's diagnostics in this file (with --baseline: keep only the known ones).")
+def check(config_file: str, output_format: str, strict: bool, baseline_file: str | None,
+          write_baseline: str | None) -> None:
     """Validate the plans without building the site; same diagnostics as the build."""
-    from .report import FORMATTERS
+    from . import baseline
+    from .report import FORMATTERS, counted
 
     analysis = analyse(read_settings(config_file))
-    click.echo(FORMATTERS[output_format](analysis), nl=False)
-    failed = analysis.errors or (strict and analysis.warnings)
+    ratchet = baseline.compare(analysis.diagnostics, baseline_file) if baseline_file else None
+    click.echo(FORMATTERS[output_format](analysis, ratchet), nl=False)
+    if write_baseline:
+        # Against a baseline, only what it already knew is kept: the file can shrink, never grow.
+        recorded = baseline.write(write_baseline, ratchet.known if ratchet else analysis.diagnostics)
+        click.echo(f"northstar: recorded {recorded} diagnostic{'s' if recorded != 1 else ''} "
+                   f"in {write_baseline}", err=True)
+        if not ratchet:
+            sys.exit(EXIT_OK)
+    failing = counted(analysis, ratchet)
+    failed = any(d.severity == "error" or (strict and d.severity == "warning") for d in failing)
     sys.exit(EXIT_ERRORS if failed else EXIT_OK)
 
 
