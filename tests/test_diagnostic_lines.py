@@ -58,3 +58,12 @@ def test_kind_mismatch_messages_use_the_right_article(tmp_path):
     messages = {d["message"] for d in _check(tmp_path)}
     assert "key 'themes' is for plans, not for an objective" in messages
     assert "objectives names 't', which is a theme, not an objective" in messages
+
+
+def test_a_file_name_that_is_not_an_id_needs_an_id_key(tmp_path):
+    _write(tmp_path, {"objectives/o.md": OBJECTIVE, "themes/t.md": THEME,
+                      "team/Spell Correction.md": "---\ntitle: P\nthemes: [t]\n---\n",
+                      "team/Typo_Fix.md": "---\nid: typo-fix\ntitle: Q\nthemes: [t]\n---\n"})
+    found = [(d["file"], d["rule"], d["line"], d["id"], d["message"]) for d in _check(tmp_path)]
+    assert found == [("plans/team/Spell Correction.md", "schema", 1, None,
+                      "file name 'Spell Correction.md' is not a valid id: rename the file or add 'id:'")]

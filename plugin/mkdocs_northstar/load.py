@@ -309,6 +309,9 @@ def _apply_fields(record: Record, data: dict) -> None:
             record.problems.append(Problem(SCHEMA, line, f"{key}: {problem}"))
     if "id" in data:
         record.id = record.fields.get("id")  # None when the id was refused
+    elif record.id is None:  # the file name would be the id, but is not a valid one
+        record.problems.append(Problem(SCHEMA, 1, f"file name '{record.source.rsplit('/', 1)[-1]}' is not a valid id: "
+                                                  "rename the file or add 'id:'"))
     record.title = record.fields.get("title")
     if "team" in record.fields:
         record.team = record.fields["team"]
