@@ -223,7 +223,9 @@ def build(records: list[Record]) -> Strategy:
         targets = [value] if isinstance(value, str) else (value or [])
         found = []
         for target in targets:
-            other = by_id.get(target)
+            # With a shared id, prefer the holder of the wanted kind: the link is
+            # still meant, and duplicate-id reports the clash.
+            other = next((held for held in holders.get(target, ()) if held.kind == wanted), by_id.get(target))
             if other is None or other.kind != wanted:
                 dangling.append(DanglingLink(node, key, target, other))
             else:  # a record naming itself is a cycle, which the rules report
