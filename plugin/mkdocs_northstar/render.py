@@ -53,6 +53,12 @@ def page_title(text: object) -> str:
     return yaml_string(html.escape(str(text), quote=True))
 
 
+def page_tag(text: object) -> str:
+    # Material's tags plugin puts tag names into the page (and its tag listings)
+    # unescaped as well.
+    return page_title(text)
+
+
 def number(value) -> str:
     if value is None:
         return "–"
@@ -89,7 +95,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    environment.filters.update(md=md, attr=attr, yaml_string=yaml_string, page_title=page_title,
+    environment.filters.update(md=md, attr=attr, yaml_string=yaml_string, page_title=page_title, page_tag=page_tag,
                                number=number, percent=percent, link=link, href=href)
     environment.globals.update(STATUSES=STATUSES)
     return environment
