@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Iterable
 
 from . import rules
 from .coverage import Coverage, compute
 from .diagnostics import ERROR, WARNING, Diagnostic, count
-from .load import Record, display_prefix, read_plans
+from .load import Problem, Record, display_prefix, parse_record, read_plans
 from .model import Strategy, build
 from .settings import ConfigError, Settings
 
@@ -54,8 +55,24 @@ def analyse(settings: Settings, cache=None) -> Analysis:
         raise ConfigError(f"plans_dir '{settings.plans_dir}' is not a folder next to the config file "
                           f"({settings.plans_root})")
     records, found = read_plans(settings.root, settings.plans_dir, cache=cache)
+    return _judge(settings, records, found.problems, found.asset_files)
+
+
+def analyse_files(settings: Settings, files: Iterable[tuple[str, bytes]],
+                  problems: Iterable[tuple[str, Problem]] = ()) -> Analysis:
+    """The same pipeline over plan files held in memory, such as a git revision's:
+    (path below plans_dir, content) pairs, and problems met while listing them."""
+    prefix = display_prefix(settings.root, settings.plans_root)
+    # The order of a walk of the folder, which decides who owns a duplicate id.
+    ordered = sorted(files, key=lambda item: item[0].split("/"))
+    records = [parse_record(raw, prefix + source, source) for source, raw in ordered]
+    return _judge(settings, records, list(problems), [])
+
+
+def _judge(settings: Settings, records: list[Record], problems: list[tuple[str, Problem]],
+           assets: list[str]) -> Analysis:
     strategy = build(records)
     prefix = display_prefix(settings.root, settings.plans_root)
-    strategy.scan_problems = [(prefix + source, problem) for source, problem in found.problems]
+    strategy.scan_problems = [(prefix + source, problem) for source, problem in problems]
     diagnostics = rules.run(strategy, dict(settings.rules))
-    return Analysis(settings, records, strategy, diagnostics, found.asset_files)
+    return Analysis(settings, records, strategy, diagnostics, assets)

@@ -12,7 +12,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import yaml
 
@@ -125,9 +125,13 @@ _ConfigLoader.add_multi_constructor("!", _any_tag)
 _ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", _any_tag)
 
 
-def _read_yaml(path: Path) -> dict:
+def _read_text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def _read_yaml(path: Path, read_text: Callable[[Path], str] = _read_text) -> dict:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
     except FileNotFoundError:
         raise ConfigError(f"config file '{path}' does not exist") from None
     except (OSError, UnicodeDecodeError) as error:
@@ -154,15 +158,16 @@ def _merge(parent: dict, child: dict) -> dict:
     return merged
 
 
-def read_config(path: Path, _seen: tuple[Path, ...] = ()) -> dict:
-    """mkdocs.yml as data, with INHERIT resolved."""
+def read_config(path: Path, _seen: tuple[Path, ...] = (), read_text: Callable[[Path], str] = _read_text) -> dict:
+    """mkdocs.yml as data, with INHERIT resolved. `read_text` reads a file (from
+    another place than the disk, such as a git revision, for `northstar diff`)."""
     path = path.resolve()
     if path in _seen:
         raise ConfigError(f"config file '{path}' inherits from itself")
-    data = _read_yaml(path)
+    data = _read_yaml(path, read_text)
     parent = data.pop("INHERIT", None)
     if parent:
-        data = _merge(read_config(path.parent / str(parent), _seen + (path,)), data)
+        data = _merge(read_config(path.parent / str(parent), _seen + (path,), read_text), data)
     return data
 
 
@@ -179,10 +184,10 @@ def plugin_options(config: dict) -> dict | None:
     return None
 
 
-def read_settings(config_file: str | Path = "mkdocs.yml") -> Settings:
+def read_settings(config_file: str | Path = "mkdocs.yml", read_text: Callable[[Path], str] = _read_text) -> Settings:
     """Settings from an mkdocs.yml; a missing northstar entry means the defaults."""
     path = Path(config_file)
-    config = read_config(path)
+    config = read_config(path, read_text=read_text)
     options = plugin_options(config)
     docs_dir = config.get("docs_dir") or "docs"
     repo_url = config.get("repo_url") if isinstance(config.get("repo_url"), str) else None
