@@ -38,8 +38,9 @@ def md(text: object) -> str:
 
 
 def attr(text: object) -> str:
-    """Escape text for an HTML attribute value."""
-    return html.escape(str(text), quote=True)
+    """Escape text for an HTML attribute value, also inside a Markdown autolink or
+    table cell: as entities, '|' cannot end the cell and '`' cannot open code."""
+    return html.escape(str(text), quote=True).replace("|", "&#124;").replace("`", "&#96;")
 
 
 def yaml_string(text: object) -> str:
