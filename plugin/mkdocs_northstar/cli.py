@@ -69,5 +69,18 @@ def check(config_file: str, output_format: str, strict: bool, baseline_file: str
     sys.exit(EXIT_ERRORS if failed else EXIT_OK)
 
 
+@main.command()
+@click.option("--kind", type=click.Choice(["objective", "theme", "plan"]),
+              help="The kind a record has when `kind:` is absent, i.e. the folder the schema is for "
+                   "(objectives/, themes/, a team's folder). Without it, a record without `kind:` may use any key.")
+def schema(kind: str | None) -> None:
+    """Print the JSON Schema (draft 2020-12) of the front matter, for editors."""
+    import json
+
+    from .schema import json_schema
+
+    click.echo(json.dumps(json_schema(kind), indent=2, ensure_ascii=False))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

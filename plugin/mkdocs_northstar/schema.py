@@ -16,13 +16,35 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 PERIOD_PATTERN = r"^[0-9]{4}(-H[12]|-Q[1-4])?$"
 URL_SCHEMES = ("http", "https", "mailto")
 
+
+def _caseless(word: str) -> str:
+    # JSON Schema patterns are ECMA regexes, which have no inline (?i) flag.
+    return "".join(f"[{char.lower()}{char.upper()}]" for char in word)
+
+
+# Surrounding blanks are allowed: the check strips them.
+URL_PATTERN = (r"^\s*(" + _caseless("http") + r"[sS]?://[^\s/$.?#]\S*|"
+               + _caseless("mailto") + r":[^\s@]+@[^\s@]+)\s*$")
+# Patterns are matched whole (fullmatch): '$' alone would also accept a trailing newline.
 _ID_RE = re.compile(ID_PATTERN)
 _PERIOD_RE = re.compile(PERIOD_PATTERN)
-_URL_RE = re.compile(r"^(https?://[^\s/$.?#][^\s]*|mailto:[^\s@]+@[^\s@]+)$", re.IGNORECASE)
+_URL_RE = re.compile(URL_PATTERN)
 
 
 class Invalid(ValueError):
     """A value that does not fit its key; the message says what was expected."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """How a key's value is checked, and the JSON Schema that says the same thing to
+    an editor; the two sit side by side so that they cannot drift apart."""
+
+    accept: Callable[[object], Any]  # returns the value to keep, or raises Invalid
+    json: dict
+
+    def __call__(self, value: object) -> Any:
+        return self.accept(value)
 
 
 def a_kind(kind: str) -> str:
@@ -31,7 +53,7 @@ def a_kind(kind: str) -> str:
 
 
 def is_valid_id(value: object) -> bool:
-    return isinstance(value, str) and bool(_ID_RE.match(value))
+    return isinstance(value, str) and bool(_ID_RE.fullmatch(value))
 
 
 def type_name(value: object) -> str:
@@ -81,12 +103,12 @@ def _positive_number(value: object) -> float | int:
 def _identifier(value: object) -> str:
     if not isinstance(value, str):
         raise Invalid(f"expected an id, got {type_name(value)}")
-    if not _ID_RE.match(value):
+    if not _ID_RE.fullmatch(value):
         raise Invalid(f"'{value}' is not a valid id: use lower-case letters, digits and '-', starting with a letter or digit")
     return value
 
 
-def _list_of(item: Callable[[object], Any]) -> Callable[[object], list]:
+def _list_of(item: Check) -> Check:
     def check(value: object) -> list:
         if not isinstance(value, list):
             raise Invalid(f"expected a list, got {type_name(value)}")
@@ -99,20 +121,20 @@ def _list_of(item: Callable[[object], Any]) -> Callable[[object], list]:
         # Keep the first of repeated items: a repeat adds nothing.
         return list(dict.fromkeys(items))
 
-    return check
+    return Check(check, {"type": "array", "items": item.json})
 
 
 def _period(value: object) -> str:
     # YAML reads a bare year as an integer.
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
-    if not isinstance(value, str) or not _PERIOD_RE.match(value):
+    if not isinstance(value, str) or not _PERIOD_RE.fullmatch(value):
         shown = value if isinstance(value, str) else type_name(value)
         raise Invalid(f"period '{shown}' is not YYYY, YYYY-H1/H2 or YYYY-Q1..Q4")
     return value
 
 
-def _choice(options: tuple[str, ...], what: str) -> Callable[[object], str]:
+def _choice(options: tuple[str, ...], what: str) -> Check:
     def check(value: object) -> str:
         if not isinstance(value, str) or value not in options:
             shown = value if isinstance(value, str) else type_name(value)
@@ -121,14 +143,27 @@ def _choice(options: tuple[str, ...], what: str) -> Callable[[object], str]:
             raise Invalid(f"{what} '{shown}' is not one of {', '.join(options)}{hint}")
         return value
 
-    return check
+    return Check(check, {"enum": list(options)})
 
 
 def _url(value: object) -> str:
-    if not isinstance(value, str) or not _URL_RE.match(value.strip()):
+    if not isinstance(value, str) or not _URL_RE.fullmatch(value):
         shown = value if isinstance(value, str) else type_name(value)
         raise Invalid(f"'{shown}' is not an http, https or mailto URL")
     return value.strip()
+
+
+# Each check beside the JSON Schema that accepts the same values (tests/test_schema_cmd.py
+# holds them to it). A string key also takes a number: YAML reads `owner: 2024` as one.
+STRING = Check(_string, {"type": ["string", "number"], "pattern": r"\S"})
+NUMBER = Check(_number, {"type": "number"})
+POSITIVE_NUMBER = Check(_positive_number, {"type": "number", "exclusiveMinimum": 0})
+IDENTIFIER = Check(_identifier, {"type": "string", "pattern": ID_PATTERN})
+IDENTIFIERS = _list_of(IDENTIFIER)
+# YAML reads a bare year as an integer.
+PERIOD = Check(_period, {"anyOf": [{"type": "string", "pattern": PERIOD_PATTERN},
+                                   {"type": "integer", "minimum": 1000, "maximum": 9999}]})
+URL = Check(_url, {"type": "string", "pattern": URL_PATTERN})
 
 
 @dataclass(frozen=True)
@@ -137,52 +172,44 @@ class Key:
 
     name: str
     kinds: tuple[str, ...]
-    check: Callable[[object], Any]
-    json: dict
+    check: Check
     description: str
 
+    @property
+    def json(self) -> dict:
+        return {**self.check.json, "description": self.description}
 
-_ID_LIST_JSON = {"type": "array", "items": {"type": "string", "pattern": ID_PATTERN}}
+
 _ALL = KINDS
 
 KEYS: dict[str, Key] = {
     key.name: key
     for key in (
-        Key("id", _ALL, _identifier, {"type": "string", "pattern": ID_PATTERN},
-            "Unique id across all records; default: the file's stem."),
-        Key("kind", _ALL, _choice(KINDS, "kind"), {"enum": list(KINDS)},
+        Key("id", _ALL, IDENTIFIER, "Unique id across all records; default: the file's stem."),
+        Key("kind", _ALL, _choice(KINDS, "kind"),
             "objective, theme or plan; default from the folder (objectives/, themes/, anything else)."),
-        Key("title", _ALL, _string, {"type": "string", "minLength": 1},
-            "Required unless the body starts with a '# ' heading."),
-        Key("owner", _ALL, _string, {"type": ["string", "number"]}, "Who answers for this record."),
-        Key("period", _ALL, _period, {"type": ["string", "integer"], "pattern": PERIOD_PATTERN},
-            "YYYY, YYYY-H1/H2 or YYYY-Q1..Q4. Required on objectives."),
-        Key("tags", _ALL, _list_of(_string), {"type": "array", "items": {"type": "string"}},
-            "Tags passed on to the page (Material's tags plugin)."),
-        Key("metric", ("objective",), _string, {"type": "string", "minLength": 1},
-            "What is measured."),
-        Key("baseline", ("objective",), _number, {"type": "number"}, "The value when the period starts."),
-        Key("target", ("objective",), _number, {"type": "number"},
+        Key("title", _ALL, STRING, "Required unless the body starts with a '# ' heading."),
+        Key("owner", _ALL, STRING, "Who answers for this record."),
+        Key("period", _ALL, PERIOD, "YYYY, YYYY-H1/H2 or YYYY-Q1..Q4. Required on objectives."),
+        Key("tags", _ALL, _list_of(STRING), "Tags passed on to the page (Material's tags plugin)."),
+        Key("metric", ("objective",), STRING, "What is measured."),
+        Key("baseline", ("objective",), NUMBER, "The value when the period starts."),
+        Key("target", ("objective",), NUMBER,
             "Where the metric must get to; lower than baseline means lower is better."),
-        Key("current", ("objective",), _number, {"type": "number"}, "The latest measurement."),
-        Key("unit", ("objective",), _string, {"type": ["string", "number"]}, "Unit of the metric: s, %, users."),
-        Key("parent", ("objective",), _identifier, {"type": "string", "pattern": ID_PATTERN},
-            "A higher objective this one rolls up to."),
-        Key("objectives", ("theme", "plan"), _list_of(_identifier), _ID_LIST_JSON,
-            "Objectives served (directly, for a plan)."),
-        Key("themes", ("plan",), _list_of(_identifier), _ID_LIST_JSON, "Themes this plan belongs to."),
-        Key("team", ("plan",), _string, {"type": "string", "minLength": 1},
-            "Default: the first folder below plans_dir."),
-        Key("status", ("plan",), _choice(STATUSES, "status"), {"enum": list(STATUSES)},
-            "Default: proposed."),
-        Key("effort", ("plan",), _positive_number, {"type": "number", "exclusiveMinimum": 0},
-            "Size in the team's unit (weeks, points); weights coverage."),
-        Key("depends_on", ("plan",), _list_of(_identifier), _ID_LIST_JSON, "Plans this one waits for."),
-        Key("links", ("plan",), _list_of(_url),
-            {"type": "array", "items": {"type": "string", "pattern": "^(https?://|mailto:)"}},
-            "Tracker tickets, documents: http, https or mailto URLs."),
+        Key("current", ("objective",), NUMBER, "The latest measurement."),
+        Key("unit", ("objective",), STRING, "Unit of the metric: s, %, users."),
+        Key("parent", ("objective",), IDENTIFIER, "A higher objective this one rolls up to."),
+        Key("objectives", ("theme", "plan"), IDENTIFIERS, "Objectives served (directly, for a plan)."),
+        Key("themes", ("plan",), IDENTIFIERS, "Themes this plan belongs to."),
+        Key("team", ("plan",), STRING, "Default: the first folder below plans_dir."),
+        Key("status", ("plan",), _choice(STATUSES, "status"), "Default: proposed."),
+        Key("effort", ("plan",), POSITIVE_NUMBER, "Size in the team's unit (weeks, points); weights coverage."),
+        Key("depends_on", ("plan",), IDENTIFIERS, "Plans this one waits for."),
+        Key("links", ("plan",), _list_of(URL), "Tracker tickets, documents: http, https or mailto URLs."),
     )
 }
+# Keys a record of each kind must have (a title may come from the body's heading instead).
+REQUIRED = {"objective": ("period",), "theme": (), "plan": ()}
 
 
 def suggest(word: str, candidates, cutoff: float = 0.6) -> str | None:
@@ -191,29 +218,37 @@ def suggest(word: str, candidates, cutoff: float = 0.6) -> str | None:
     return matches[0] if matches else None
 
 
-def json_schema() -> dict:
-    """JSON Schema (draft 2020-12) of a record's front matter, from KEYS."""
+def json_schema(default_kind: str | None = None) -> dict:
+    """JSON Schema (draft 2020-12) of a record's front matter, made from KEYS.
 
-    def properties(kind: str) -> dict:
-        return {
-            name: {**key.json, "description": key.description}
-            for name, key in KEYS.items()
-            if kind in key.kinds
-        }
+    The folder of a file decides its kind when `kind:` is absent, and a schema cannot
+    see the folder: with `default_kind` the schema is for one folder (objectives/,
+    themes/ or a team's), without it a record whose kind is not written may use any key.
+    """
+    if default_kind is not None and default_kind not in KINDS:
+        raise ValueError(f"unknown kind {default_kind!r}")
 
-    def variant(kind: str, required: list[str]) -> dict:
-        return {
-            "if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
-            "then": {"properties": properties(kind), "additionalProperties": False, "required": required},
-        }
+    def variant(kind: str) -> dict:
+        kind_is = {"properties": {"kind": {"const": kind}}}
+        if kind != default_kind:
+            kind_is["required"] = ["kind"]  # absent `kind` means the default kind only
+        # A `false` schema per key that is not for this kind: editors say "not allowed".
+        barred = {name: False for name, key in KEYS.items() if kind not in key.kinds}
+        then = {"properties": barred}
+        if REQUIRED[kind]:
+            then["required"] = list(REQUIRED[kind])
+        return {"if": kind_is, "then": then}
 
+    folder = {"objective": "objectives/", "theme": "themes/", "plan": "a team's folder"}
+    about = (f"Front matter of a Northstar record in {folder[default_kind]}: {default_kind} unless `kind:` says otherwise."
+             if default_kind else "Front matter of a Northstar objective, theme or plan (plans/**/*.md).")
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://northstar.invalid/schema/record-v1.json",
+        "$id": f"https://northstar.invalid/schema/v1/{default_kind or 'record'}.json",
         "title": "Northstar record front matter",
-        "description": "Front matter of a Northstar objective, theme or plan (plans/**/*.md).",
+        "description": about,
         "type": "object",
-        "properties": {name: {**key.json, "description": key.description} for name, key in KEYS.items()},
+        "properties": {name: key.json for name, key in KEYS.items()},
         "additionalProperties": False,
-        "allOf": [variant("objective", ["period"]), variant("theme", []), variant("plan", [])],
+        "allOf": [variant(kind) for kind in KINDS],
     }
