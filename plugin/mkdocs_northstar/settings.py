@@ -51,6 +51,10 @@ def validate_options(options: Mapping[str, Any]) -> dict[str, Any]:
         options = {}
     if not isinstance(options, Mapping):
         raise ConfigError(f"the '{PLUGIN_NAME}' plugin's options must be a mapping")
+    # MkDocs gives every plugin an `enabled` switch; `check` validates the plans either way.
+    if not isinstance(options.get("enabled", True), bool):
+        raise ConfigError(f"plugin '{PLUGIN_NAME}': enabled must be true or false")
+    options = {key: value for key, value in options.items() if key != "enabled"}
     unknown = [key for key in options if key not in DEFAULTS]
     for key in unknown:
         hint = schema.suggest(str(key), DEFAULTS)
