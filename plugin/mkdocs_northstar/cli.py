@@ -6,6 +6,7 @@ plugin's settings from mkdocs.yml by itself.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -44,17 +45,22 @@ def main() -> None:
               show_default=True, help="How to print the diagnostics: github prints workflow commands "
                                       "(inline annotations), sarif a SARIF 2.1.0 log for code scanning.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too, like `mkdocs build --strict`.")
+@click.option("--no-cache", is_flag=True,
+              help="Parse every plan file, neither reading nor writing the cache in .northstar-cache/.")
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
               help="Fail only on diagnostics not recorded in this baseline file; name the fixed ones.")
 @click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False),
               help="Record today's diagnostics in this file (with --baseline: keep only the known ones).")
-def check(config_file: str, output_format: str, strict: bool, baseline_file: str | None,
+def check(config_file: str, output_format: str, strict: bool, no_cache: bool, baseline_file: str | None,
           write_baseline: str | None) -> None:
     """Validate the plans without building the site; same diagnostics as the build."""
     from . import baseline
+    from .cache import RecordCache
     from .report import FORMATTERS, counted
 
-    analysis = analyse(read_settings(config_file))
+    settings = read_settings(config_file)
+    cache = None if no_cache else RecordCache.beside(settings.root, settings.plans_root)
+    analysis = analyse(settings, cache)
     ratchet = baseline.compare(analysis.diagnostics, baseline_file) if baseline_file else None
     click.echo(FORMATTERS[output_format](analysis, ratchet), nl=False)
     if write_baseline:
@@ -80,6 +86,40 @@ def schema(kind: str | None) -> None:
     from .schema import json_schema
 
     click.echo(json.dumps(json_schema(kind), indent=2, ensure_ascii=False))
+
+
+@main.command()
+@config_option
+@click.argument("kind", type=click.Choice(["objective", "theme", "plan"]))
+@click.argument("record_id", metavar="ID")
+@click.option("--title", help="Default: made from the id.")
+@click.option("--team", help="A plan's team: the folder below plans_dir it is written to.")
+@click.option("--theme", "themes", multiple=True, metavar="ID", help="A theme the plan belongs to (repeatable).")
+@click.option("--objective", "objectives", multiple=True, metavar="ID",
+              help="An objective the theme or plan serves (repeatable).")
+@click.option("--parent", metavar="ID", help="The objective an objective rolls up to.")
+@click.option("--period", help="YYYY, YYYY-H1/H2 or YYYY-Q1..Q4 (an objective's default: this year).")
+@click.option("--owner", help="Who answers for the record.")
+def new(config_file: str, kind: str, record_id: str, title, team, themes, objectives, parent, period, owner) -> None:
+    """Write a new objective, theme or plan from a template; never overwrites a file.
+
+    Prints the path of the new file. Exit 2 for a bad id, option or link; exit 1 when
+    the id or the file is taken.
+    """
+    from .scaffold import Refused, Request, create
+
+    settings = read_settings(config_file)
+    request = Request(kind, record_id, title=title, team=team, themes=list(themes), objectives=list(objectives),
+                      parent=parent, period=period, owner=owner)
+    try:
+        path = create(settings, request)
+    except Refused as refusal:
+        click.echo(f"northstar: error: {refusal}", err=True)
+        sys.exit(EXIT_USAGE if refusal.usage else EXIT_ERRORS)
+    click.echo(os.path.relpath(path))
+    if kind == "plan" and not team:
+        click.echo("northstar: note: no --team, so the plan sits at the top of the plans folder with no team",
+                   err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover
