@@ -32,6 +32,10 @@ MAX_EXPANDED_NODES = 100_000
 # front matter skips the depth scan entirely.
 _DEPTH_SCAN_FROM = 2 * MAX_DEPTH
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+# YAML 1.1 reads NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR as line breaks; editors
+# (and the line numbers of diagnostics) count only '\n'. As spaces they keep both agreeing.
+_YAML_ONLY_BREAKS = str.maketrans({"\x85": " ", "\u2028": " ", "\u2029": " "})
 _HEADING = re.compile(r"\A(?:[ \t]*\n)*# +(.+?)[ \t#]*(?:\n|\Z)")
 
 
@@ -170,6 +174,7 @@ def _bad_timestamp(loader, root: yaml.Node) -> tuple[int, str] | None:
 def parse_yaml(matter: str, first_line: int) -> tuple[Any, dict[str, int], list[Problem]]:
     """Parse front matter; return its data, the file line of each top-level key, and
     problems that do not stop the file from being read (duplicate keys)."""
+    matter = matter.translate(_YAML_ONLY_BREAKS)
     if len(matter) > _DEPTH_SCAN_FROM:
         try:
             _check_depth(matter)
@@ -188,6 +193,7 @@ def parse_yaml(matter: str, first_line: int) -> tuple[Any, dict[str, int], list[
         bad_date = _bad_timestamp(loader, root) if "-" in matter else None
         if bad_date:
             raise YamlProblem(bad_date[0] + 1, bad_date[1])
+        lines, problems = _key_lines(loader, root, first_line)
         data = loader.construct_document(root)
     except YamlProblem as problem:
         problem.line += first_line - 1
@@ -196,26 +202,45 @@ def parse_yaml(matter: str, first_line: int) -> tuple[Any, dict[str, int], list[
         mark = error.problem_mark or error.context_mark
         line = (mark.line if mark else 0) + first_line
         reason = " ".join(part for part in (error.context, error.problem) if part)
+        if mark and _indented_with_tab(matter, mark.line):
+            reason += " (a tab indents this line: YAML indents with spaces only)"
         raise YamlProblem(line, f"front matter is not valid YAML: {reason}") from None
+    except yaml.reader.ReaderError as error:  # a control character; libyaml gives a byte offset
+        line = matter.encode("utf-8", "surrogatepass")[: error.position].count(b"\n") + first_line
+        raise YamlProblem(line, f"front matter is not valid YAML: character #x{error.character:04x} "
+                                f"is not allowed ({error.reason})") from None
     except (yaml.YAMLError, ValueError, TypeError, RecursionError, OverflowError) as error:
         # ValueError: PyYAML's constructors raise it for values such as '2020-13-01'.
         raise YamlProblem(first_line, f"front matter is not valid YAML: {error}") from None
     finally:
         loader.dispose()
+    return data, lines, problems
 
+
+def _key_lines(loader, root: yaml.Node, first_line: int) -> tuple[dict[str, int], list[Problem]]:
+    """The file line of each top-level key, by the key's text as the record looks it
+    up (`~:` is 'None'), and a problem for each key given twice. Read before the
+    document is built, which rewrites the keys that `<<:` merges in."""
     lines: dict[str, int] = {}
     problems: list[Problem] = []
-    if isinstance(root, yaml.MappingNode):
-        for key_node, _ in root.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            line = key_node.start_mark.line + first_line
-            if not isinstance(key, str):
-                continue
-            if key in lines:
-                # PyYAML keeps the last value silently; the author meant one of them.
-                problems.append(Problem(SCHEMA, line, f"key '{key}' is given twice (first on line {lines[key]}); the last value wins"))
-            lines[key] = line
-    return data, lines, problems
+    if not isinstance(root, yaml.MappingNode):
+        return lines, problems
+    for key_node, _ in root.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _MERGE_TAG:
+            continue
+        key = str(loader.construct_object(key_node))
+        line = key_node.start_mark.line + first_line
+        if key in lines:
+            # PyYAML keeps the last value silently; the author meant one of them.
+            problems.append(Problem(SCHEMA, line, f"key '{key}' is given twice (first on line {lines[key]}); the last value wins"))
+        lines[key] = line
+    return lines, problems
+
+
+def _indented_with_tab(matter: str, line: int) -> bool:
+    lines = matter.split("\n")
+    text = lines[line] if line < len(lines) else ""
+    return "\t" in text[: len(text) - len(text.lstrip())]
 
 
 def _decode(raw: bytes) -> str:
@@ -295,7 +320,7 @@ def _apply_fields(record: Record, data: dict) -> None:
         line = record.line_of(str(key))
         spec = schema.KEYS.get(key) if isinstance(key, str) else None
         if spec is None:
-            hint = schema.suggest(str(key), schema.KEYS)
+            hint = schema.suggest(key, schema.KEYS) if isinstance(key, str) else None
             hint = f": did you mean '{hint}'?" if hint else ""
             record.problems.append(Problem(SCHEMA, line, f"unknown key '{key}'{hint}"))
             continue
@@ -357,9 +382,11 @@ def scan(plans_root: Path) -> Scan:
                     continue
             if entry.is_dir():
                 walk(Path(entry.path), relative + "/", seen | {os.path.realpath(entry.path)})
+            elif not entry.is_file():  # a pipe or a device would block or never end
+                found.problems.append((relative, Problem(FRONT_MATTER, 1, "not a regular file; not read")))
             elif entry.name.endswith(".md"):
                 found.plan_files.append(relative)
-            elif entry.is_file():
+            else:
                 found.asset_files.append(relative)
 
     if root.is_dir():
