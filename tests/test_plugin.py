@@ -3,6 +3,7 @@ asserted on the HTML a reader gets."""
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 from pathlib import Path
@@ -189,6 +190,18 @@ def test_edit_button_of_a_record_opens_its_plan_file(site):
 def test_build_writes_nothing_into_plans_or_docs(built, site):
     root, _, before = built
     assert {folder: tree(root / folder) for folder in ("plans", "docs")} == before
+
+
+def test_hostile_title_is_shown_as_text_everywhere(tmp_path):
+    hostile = "<img src=x onerror=alert(1)> *now*"
+    ranking = CLEAN_PLANS["plans/search/ranking.md"].replace("title: Ranking by relevance", f"title: '{hostile}'")
+    root = make_site(tmp_path, {**CLEAN_PLANS, "plans/search/ranking.md": ranking}, config=SITE_YML)
+    assert mkdocs_build(root).returncode == 0
+    for page in (root / "site/strategy").rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "<img src=x" not in text and "<em>now</em>" not in text, page
+    heading = re.search(r"<h1[^>]*>(.*?)</h1>", read(root / "site", "strategy/plans/ranking/index.html")).group(1)
+    assert html.unescape(re.sub(r"<a class=\"headerlink\".*", "", heading)) == hostile
 
 
 # --- Failure paths -----------------------------------------------------------------------
