@@ -76,6 +76,22 @@ def check(config_file: str, output_format: str, strict: bool, no_cache: bool, ba
 
 
 @main.command()
+@config_option
+@click.argument("base")
+@click.argument("head", required=False)
+@click.option("--format", "output_format", type=click.Choice(["markdown", "json"]), default="markdown",
+              show_default=True, help="markdown is fit to post as a pull-request comment; json is for tools.")
+def diff(config_file: str, base: str, head: str | None, output_format: str) -> None:
+    """What changed in the strategy between git revisions BASE and HEAD (default: the
+    working tree, uncommitted changes included). Exit 1 when the change adds errors."""
+    from .diff import FORMATTERS, diff as compare_revisions
+
+    result = compare_revisions(config_file, base, head)
+    click.echo(FORMATTERS[output_format](result), nl=False)
+    sys.exit(EXIT_ERRORS if result.new_errors else EXIT_OK)
+
+
+@main.command()
 @click.option("--kind", type=click.Choice(["objective", "theme", "plan"]),
               help="The kind a record has when `kind:` is absent, i.e. the folder the schema is for "
                    "(objectives/, themes/, a team's folder). Without it, a record without `kind:` may use any key.")
@@ -120,6 +136,23 @@ def new(config_file: str, kind: str, record_id: str, title, team, themes, object
     if kind == "plan" and not team:
         click.echo("northstar: note: no --team, so the plan sits at the top of the plans folder with no team",
                    err=True)
+
+
+@main.command()
+@config_option
+@click.option("--format", "output_format", type=click.Choice(["json", "csv"]), default="json", show_default=True,
+              help="json: the whole graph (version 1); csv: one row a record.")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8", lazy=True), default="-",
+              help="Write to this file instead of standard output.")
+def export(config_file: str, output_format: str, output) -> None:
+    """Print the whole strategy graph for other tools: records, links both ways, coverage, diagnostics.
+
+    Exits 0 even when the plans have errors: they are part of the export.
+    """
+    from .export import FORMATTERS
+
+    analysis = analyse(read_settings(config_file))
+    output.write(FORMATTERS[output_format](analysis))
 
 
 if __name__ == "__main__":  # pragma: no cover
