@@ -51,10 +51,16 @@ class Analysis:
 
 
 def analyse(settings: Settings, cache=None) -> Analysis:
+    """Read, link and judge the plans. A `cache.RecordCache` spares parsing the
+    files that did not change since it last saw them."""
     if not settings.plans_root.is_dir():
         raise ConfigError(f"plans_dir '{settings.plans_dir}' is not a folder next to the config file "
                           f"({settings.plans_root})")
+    if cache is not None:
+        cache.start()
     records, found = read_plans(settings.root, settings.plans_dir, cache=cache)
+    if cache is not None:
+        cache.save()
     return _judge(settings, records, found.problems, found.asset_files)
 
 
