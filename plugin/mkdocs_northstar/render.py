@@ -176,6 +176,7 @@ def render_pages(analysis: Analysis) -> dict[str, str]:
     pages: dict[str, str] = {}
     pages["index.md"] = _render("index.md.j2", "index.md", **common)
     pages["coverage.md"] = _render("coverage.md.j2", "coverage.md", **common)
+    pages["problems.md"] = _render("problems.md.j2", "problems.md", **common)
     for node in strategy.nodes:
         pages[node.page] = _render(
             f"{node.kind}.md.j2", node.page, node=node, body=body_links.rewrite(node),
