@@ -21,7 +21,7 @@ from mkdocs.structure.pages import Page
 from .analysis import Analysis, analyse
 from .config import NorthstarConfig
 from .diagnostics import ERROR
-from .render import render_pages
+from .render import md, render_pages
 from .settings import ConfigError, Settings, settings_from
 
 # Plain logger (not get_plugin_logger, which prefixes the plugin's name) so that each
@@ -74,7 +74,9 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
         try:
             self.analysis = analysis = analyse(self.settings)
         except ConfigError as error:
-            raise PluginError(str(error)) from None
+            if not self.serving:
+                raise PluginError(str(error)) from None
+            return self._show_failure(files, config, str(error))
         self._report(analysis)
 
         prefix = self.settings.url_prefix
@@ -98,6 +100,26 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
             raise PluginError(
                 f"northstar: {analysis.errors} error{'s' if analysis.errors != 1 else ''} in "
                 f"{self.settings.plans_dir}/; the site was not built. Run `northstar check` to see them again.")
+        if analysis.errors:
+            log.info(f"northstar: serving the site despite {analysis.errors} error"
+                     f"{'s' if analysis.errors != 1 else ''}; they are listed on {self.settings.url_prefix}/problems/")
+
+    def _show_failure(self, files: Files, config: MkDocsConfig, message: str) -> Files:
+        # While serving, a strategy that cannot be read at all (plans_dir deleted or
+        # renamed) must not stop the server: the overview and problems pages say why.
+        log.error(f"northstar: {message}")
+        self.analysis, self._record_paths = None, {}
+        problem = (f"!!! failure \"The strategy could not be read\"\n\n    {md(message)}\n\n"
+                   "Fix it and save: the site rebuilds by itself.\n")
+        prefix = self.settings.url_prefix
+        for uri, title in (("index.md", "Strategy"), ("problems.md", "Problems")):
+            content = f"---\ntitle: {title}\n---\n\n# {title}\n\n{problem}"
+            if uri == "index.md":
+                content += "\nSee [the problems](problems.md).\n"
+            self._add(files, File.generated(
+                config, f"{prefix}/{uri}", content=content,
+                inclusion=InclusionLevel.UNDEFINED if uri in _NAV_PAGES else InclusionLevel.NOT_IN_NAV))
+        return files
 
     @staticmethod
     def _add(files: Files, file: File) -> None:
