@@ -260,3 +260,63 @@ def test_bad_plugin_option_is_a_config_error_not_a_traceback(tmp_path):
     assert result.returncode != 0
     assert "unknown rule 'unlinked-plans': did you mean 'unlinked-plan'?" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# --- A site laid out differently: explicit nav, other docs_dir and url_prefix ------------------
+
+OTHER_YML = """\
+site_name: Other layout
+repo_url: https://github.com/acme/strategy
+docs_dir: documentation
+theme:
+  name: material
+  features: [content.action.edit]
+plugins:
+  - northstar:
+      url_prefix: company/strategy
+nav:
+  - Home: index.md
+  - Strategy:
+      - company/strategy/index.md
+      - Coverage: company/strategy/coverage.md
+"""
+
+
+@pytest.fixture(scope="module")
+def other_site(tmp_path_factory) -> Path:
+    root = make_site(tmp_path_factory.mktemp("other"), config=OTHER_YML, docs={
+        "documentation/index.md": "# Home\n\nOur [ranking work](company/strategy/plans/ranking.md).\n"})
+    result = mkdocs_build(root, "--strict")
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr, result.stderr
+    return root / "site"
+
+
+def test_url_prefix_places_every_page(other_site):
+    for page in ("", "coverage/", "plans/ranking/", "themes/loyalty/", "objectives/retain/", "teams/search/"):
+        assert (other_site / f"company/strategy/{page}index.html").is_file(), page
+    assert (other_site / "company/strategy/assets/search/diagram.png").read_bytes() == PNG
+    assert not (other_site / "strategy").exists()
+
+
+def test_docs_page_can_link_to_a_record_page(other_site):
+    assert '<a href="company/strategy/plans/ranking/">ranking work</a>' in article(read(other_site, "index.html"))
+
+
+def test_explicit_nav_holds_only_what_it_names(other_site):
+    nav = set(re.findall(r'href="([^"]*)" class="md-nav__link', read(other_site, "index.html")))
+    assert nav == {".", "company/strategy/", "company/strategy/coverage/"}
+
+
+def test_default_github_edit_uri_is_aimed_at_the_plan_file(other_site):
+    # MkDocs defaults edit_uri to edit/master/<docs_dir>/ for GitHub; plans sit beside docs_dir.
+    record = read(other_site, "company/strategy/plans/ranking/index.html")
+    edit = re.search(r'<a href="([^"]+)" title="Edit this page"', record)
+    assert edit and edit.group(1) == "https://github.com/acme/strategy/edit/master/plans/search/ranking.md"
+
+
+def test_missing_plans_dir_fails_the_build_cleanly(tmp_path):
+    root = make_site(tmp_path, {}, config=SITE_YML.replace("  - northstar\n", "  - northstar:\n      plans_dir: gone\n"))
+    result = mkdocs_build(root)
+    assert result.returncode != 0
+    assert "plans_dir 'gone' is not a folder" in result.stderr and "Traceback" not in result.stderr
