@@ -32,6 +32,7 @@ MAX_EXPANDED_NODES = 100_000
 # front matter skips the depth scan entirely.
 _DEPTH_SCAN_FROM = 2 * MAX_DEPTH
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_STRING_TAG = "tag:yaml.org,2002:str"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 # YAML 1.1 reads NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR as line breaks; editors
 # (and the line numbers of diagnostics) count only '\n'. As spaces they keep both agreeing.
@@ -149,7 +150,10 @@ def _check_expansion(root: yaml.Node) -> None:
     size(root)
 
 
-def _bad_timestamp(loader, root: yaml.Node) -> tuple[int, str] | None:
+def _bad_scalar(loader, root: yaml.Node) -> tuple[int, str] | None:
+    """The first value that its tag cannot build, with its line: a date such as
+    2020-13-01 (PyYAML raises ValueError) or an explicit tag on the wrong text
+    (`!!bool maybe` raises KeyError). What is built here is reused by the document."""
     seen: set[int] = set()
     stack = [root]
     while stack:
@@ -158,16 +162,19 @@ def _bad_timestamp(loader, root: yaml.Node) -> tuple[int, str] | None:
             continue
         seen.add(id(node))
         if isinstance(node, yaml.ScalarNode):
-            if node.tag == _TIMESTAMP_TAG:
+            if node.tag != _STRING_TAG:
                 try:
-                    loader.construct_yaml_timestamp(node)
-                except ValueError as error:
-                    return node.start_mark.line, f"'{node.value}' is not a valid date ({error})"
+                    loader.construct_object(node)
+                except yaml.MarkedYAMLError:
+                    raise
+                except Exception as error:  # noqa: BLE001 - each constructor raises its own kind
+                    what = "date" if node.tag == _TIMESTAMP_TAG else node.tag.rsplit(":", 1)[-1]
+                    detail = f" ({error})" if type(error) is ValueError else ""
+                    return node.start_mark.line, f"'{node.value}' is not a valid {what}{detail}"
         elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
+            stack.extend(reversed(node.value))
         elif isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                stack.extend((key, value))
+            stack.extend(part for pair in reversed(node.value) for part in reversed(pair))
     return None
 
 
@@ -190,9 +197,10 @@ def parse_yaml(matter: str, first_line: int) -> tuple[Any, dict[str, int], list[
             return None, {}, []
         if "&" in matter:
             _check_expansion(root)
-        bad_date = _bad_timestamp(loader, root) if "-" in matter else None
-        if bad_date:
-            raise YamlProblem(bad_date[0] + 1, bad_date[1])
+        # Only a date ('-') or an explicit tag ('!') can fail to build.
+        bad_value = _bad_scalar(loader, root) if "-" in matter or "!" in matter else None
+        if bad_value:
+            raise YamlProblem(bad_value[0] + 1, bad_value[1])
         lines, problems = _key_lines(loader, root, first_line)
         data = loader.construct_document(root)
     except YamlProblem as problem:
