@@ -349,6 +349,7 @@ def compare(base: Side, head: Side, notes: list[str] | None = None) -> Diff:
     for source, key, target in sorted(head_links - base_links):
         result.links_made.append({"from": source, "key": key, "to": target})
     former = {new: old for old, new in rename.items()}
+    dangling = {(link.node, link.key) for link in after.strategy.dangling}
     for source, key, target in sorted(base_links - head_links):
         holder = head_by_id.get(source)
         if holder is None or holder.record.broken:
@@ -357,6 +358,8 @@ def compare(base: Side, head: Side, notes: list[str] | None = None) -> Diff:
             reason = "renamed"  # the target's id changed and this record still names the old one
         elif _names(holder, key, target):
             reason = "removed" if target in base_of_removed else "wrong kind"
+        elif (holder, key) in dangling:
+            reason = "dangling"  # replaced by an id that names nothing, as a typo does
         else:
             reason = "unlinked"
         result.links_broken.append({"from": source, "key": key, "to": target, "reason": reason})
@@ -448,7 +451,8 @@ def _field_change(change: dict) -> str:
 
 
 _BROKEN_BECAUSE = {"unlinked": "link removed", "removed": "target removed", "renamed": "still names its old id",
-                   "wrong kind": "the id now names another kind of record", "unreadable": "file unreadable"}
+                   "wrong kind": "the id now names another kind of record", "unreadable": "file unreadable",
+                   "dangling": "now names an id that does not exist"}
 # New errors show above the fold; past this many, the rest wait in the details.
 SHOWN_ERRORS = 10
 
