@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import CLEAN_PLANS, MKDOCS_YML, make_site, mkdocs_build, northstar, run, write
+from conftest import CLEAN_PLANS, MKDOCS_YML, make_site, mkdocs_build, northstar, run, tree, write
 
 ORPHAN = {"plans/x/orphan.md": "---\ntitle: Orphan\n---\n"}
 EMPTY_THEME = {"plans/themes/empty.md": "---\ntitle: Empty\nobjectives: [find-fast]\n---\nWhy.\n"}
@@ -134,3 +134,20 @@ def test_check_does_not_import_mkdocs(clean_site):
     )
     result = run([sys.executable, "-c", probe], cwd=clean_site)
     assert result.stdout.splitlines()[-1] == "0 []", result.stdout + result.stderr
+
+
+def test_check_writes_nothing_into_plans_or_docs(clean_site):
+    before = {folder: tree(clean_site / folder) for folder in ("plans", "docs")}
+    for _ in range(2):  # the second run may read what the first cached
+        assert northstar(clean_site, "check").returncode == 0
+    assert {folder: tree(clean_site / folder) for folder in ("plans", "docs")} == before
+
+
+def test_check_sees_an_edit_made_after_a_previous_run(clean_site):
+    assert northstar(clean_site, "check").returncode == 0
+    plan = clean_site / "plans/growth/rewards.md"
+    plan.write_text(plan.read_text().replace("themes: [loyalty]", "themes: [loyalti]"))
+    result = northstar(clean_site, "check")
+    assert result.returncode == 1
+    assert "plans/growth/rewards.md:3: error: [dangling-link] themes names theme 'loyalti', which does not exist: " \
+           "did you mean 'loyalty'?" in result.stdout
