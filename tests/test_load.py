@@ -100,9 +100,9 @@ def test_second_level_heading_is_no_title():
     ("title: [a, b]", "title: expected a string, got a list"),
     ("title: ''", "title: expected a non-empty string"),
     ("title: 2025-01-01", "title: expected a string, got a date"),
-    ("period: 2025-Q5", "period '2025-Q5' is not YYYY, YYYY-H1/H2 or YYYY-Q1..Q4"),
-    ("period: 25", "period '25' is not YYYY, YYYY-H1/H2 or YYYY-Q1..Q4"),
-    ("status: doing", "status 'doing' is not one of proposed, planned, in-progress, done, dropped; "
+    ("period: 2025-Q5", "period: '2025-Q5' is not YYYY, YYYY-H1/H2 or YYYY-Q1..Q4"),
+    ("period: 25", "period: '25' is not YYYY, YYYY-H1/H2 or YYYY-Q1..Q4"),
+    ("status: doing", "status: 'doing' is not one of proposed, planned, in-progress, done, dropped; "
                       "did you mean 'done'?"),
     ("effort: 0", "effort: expected a number greater than 0, got 0"),
     ("effort: lots", "effort: expected a number, got a string"),
@@ -113,7 +113,7 @@ def test_second_level_heading_is_no_title():
     ("links: [ftp://x]", "links: item 1: 'ftp://x' is not an http, https or mailto URL"),
     ("tags: search", "tags: expected a list, got a string"),
     ("metric: speed", "key 'metric' is for objectives, not for a plan"),
-    ("kind: plann", "kind 'plann' is not one of objective, theme, plan; did you mean 'plan'?"),
+    ("kind: plann", "kind: 'plann' is not one of objective, theme, plan; did you mean 'plan'?"),
 ])
 def test_every_schema_check_is_located_on_its_key(line, expected):
     found = problems(f"---\nowner: Ada\n{line}\n---\n# Title from the heading\n")

@@ -321,7 +321,7 @@ def _apply_fields(record: Record, data: dict) -> None:
             record.kind = schema.KEYS["kind"].check(data["kind"])
             record.fields["kind"] = record.kind
         except schema.Invalid as problem:
-            record.problems.append(Problem(SCHEMA, record.line_of("kind"), str(problem)))
+            record.problems.append(Problem(SCHEMA, record.line_of("kind"), f"kind: {problem}"))
     for key, value in data.items():
         if key == "kind":
             continue

@@ -78,7 +78,7 @@ def _check_request(request: Request) -> None:
         try:
             schema.PERIOD(request.period)
         except schema.Invalid as problem:
-            raise _refuse_usage(str(problem)) from None
+            raise _refuse_usage(f"period {problem}") from None
     if request.team is not None and (not _TEAM_FOLDER.match(request.team) or request.team in _RESERVED_FOLDERS):
         raise _refuse_usage(f"team '{request.team}' cannot be a folder name: use letters, digits, '-' and '_' "
                             f"(and not {' or '.join(_RESERVED_FOLDERS)})")

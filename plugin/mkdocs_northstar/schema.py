@@ -130,17 +130,17 @@ def _period(value: object) -> str:
         value = str(value)
     if not isinstance(value, str) or not _PERIOD_RE.fullmatch(value):
         shown = value if isinstance(value, str) else type_name(value)
-        raise Invalid(f"period '{shown}' is not YYYY, YYYY-H1/H2 or YYYY-Q1..Q4")
+        raise Invalid(f"'{shown}' is not YYYY, YYYY-H1/H2 or YYYY-Q1..Q4")
     return value
 
 
-def _choice(options: tuple[str, ...], what: str) -> Check:
+def _choice(options: tuple[str, ...]) -> Check:
     def check(value: object) -> str:
         if not isinstance(value, str) or value not in options:
             shown = value if isinstance(value, str) else type_name(value)
             hint = suggest(str(shown), options)
             hint = f"; did you mean '{hint}'?" if hint else ""
-            raise Invalid(f"{what} '{shown}' is not one of {', '.join(options)}{hint}")
+            raise Invalid(f"'{shown}' is not one of {', '.join(options)}{hint}")
         return value
 
     return Check(check, {"enum": list(options)})
@@ -186,7 +186,7 @@ KEYS: dict[str, Key] = {
     key.name: key
     for key in (
         Key("id", _ALL, IDENTIFIER, "Unique id across all records; default: the file's stem."),
-        Key("kind", _ALL, _choice(KINDS, "kind"),
+        Key("kind", _ALL, _choice(KINDS),
             "objective, theme or plan; default from the folder (objectives/, themes/, anything else)."),
         Key("title", _ALL, STRING, "Required unless the body starts with a '# ' heading."),
         Key("owner", _ALL, STRING, "Who answers for this record."),
@@ -202,7 +202,7 @@ KEYS: dict[str, Key] = {
         Key("objectives", ("theme", "plan"), IDENTIFIERS, "Objectives served (directly, for a plan)."),
         Key("themes", ("plan",), IDENTIFIERS, "Themes this plan belongs to."),
         Key("team", ("plan",), STRING, "Default: the first folder below plans_dir."),
-        Key("status", ("plan",), _choice(STATUSES, "status"), "Default: proposed."),
+        Key("status", ("plan",), _choice(STATUSES), "Default: proposed."),
         Key("effort", ("plan",), POSITIVE_NUMBER, "Size in the team's unit (weeks, points); weights coverage."),
         Key("depends_on", ("plan",), IDENTIFIERS, "Plans this one waits for."),
         Key("links", ("plan",), _list_of(URL), "Tracker tickets, documents: http, https or mailto URLs."),
