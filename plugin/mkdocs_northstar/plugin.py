@@ -21,7 +21,7 @@ from mkdocs.structure.pages import Page
 from .analysis import Analysis, analyse
 from .config import NorthstarConfig
 from .diagnostics import ERROR
-from .render import md, render_pages
+from .render import RenderOptions, md, render_pages
 from .settings import ConfigError, Settings, settings_from
 
 # Plain logger (not get_plugin_logger, which prefixes the plugin's name) so that each
@@ -62,6 +62,10 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
         for extension in _EXTENSIONS:
             if extension not in config.markdown_extensions:
                 config.markdown_extensions.append(extension)
+        # The roadmap's content tabs; Material styles only the alternate style.
+        if "pymdownx.tabbed" not in config.markdown_extensions:
+            config.markdown_extensions.append("pymdownx.tabbed")
+            config.mdx_configs["pymdownx.tabbed"] = {"alternate_style": True}
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
         return config
@@ -81,7 +85,9 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
 
         prefix = self.settings.url_prefix
         self._record_paths = {f"{prefix}/{node.page}": node.path for node in analysis.strategy.nodes}
-        for uri, content in render_pages(analysis).items():
+        options = RenderOptions(directory_urls=config.use_directory_urls,
+                                material_icons=_material_icons(config))
+        for uri, content in render_pages(analysis, options).items():
             in_nav = uri in _NAV_PAGES
             self._add(files, File.generated(
                 config, f"{prefix}/{uri}", content=content,
@@ -158,3 +164,11 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
         if self.settings is not None:
             server.watch(str(self.settings.plans_root))
         return server
+
+
+def _material_icons(config: MkDocsConfig) -> bool:
+    """Whether `:material-name:` shortcodes resolve: pymdownx.emoji with Material's icon index."""
+    if "pymdownx.emoji" not in config.markdown_extensions:
+        return False
+    index = config.mdx_configs.get("pymdownx.emoji", {}).get("emoji_index")
+    return getattr(index, "__module__", "").startswith("material.")

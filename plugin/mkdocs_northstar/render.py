@@ -12,10 +12,12 @@ import html
 import json
 import posixpath
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
+from . import maps
 from .analysis import Analysis
 from .model import Node, Strategy, period_sort_key
 from .schema import STATUSES
@@ -87,6 +89,108 @@ def href(context, target: str) -> str:
     return relative(target, context["here"])
 
 
+@dataclass(frozen=True)
+class RenderOptions:
+    """How the site that publishes the pages serves them."""
+
+    # MkDocs' use_directory_urls: `themes/x.md` is served at `themes/x/`, else at
+    # `themes/x.html`. Markdown links are rewritten by the site generator; links in
+    # raw HTML (the SVG maps) are not, so they are computed for the served URLs.
+    directory_urls: bool = True
+    # Material's icon shortcodes (`:material-target:`) resolve: the plugin turns this
+    # on when pymdownx.emoji uses Material's icons; plain Markdown output leaves it off.
+    material_icons: bool = False
+
+
+def served_url(page: str, directory_urls: bool) -> str:
+    """Where a page below url_prefix is served, relative to url_prefix."""
+    if not directory_urls:
+        return page[:-3] + ".html"
+    if page == "index.md" or page.endswith("/index.md"):
+        return page[: -len("index.md")]
+    return page[:-3] + "/"
+
+
+def html_href(target: str, here: str, directory_urls: bool) -> str:
+    """A relative URL from the served page `here` to the served page `target`, for raw HTML."""
+    target_url, here_url = served_url(target, directory_urls), served_url(here, directory_urls)
+    folder = posixpath.dirname(here_url) or "."
+    url = posixpath.relpath(target_url or ".", folder)
+    return url + "/" if target_url.endswith("/") or not target_url else url
+
+
+@pass_context
+def icon(context, name: str) -> str:
+    """A Material icon where the site resolves them, else nothing (the text stands alone)."""
+    return f":material-{name}: " if context["options"].material_icons else ""
+
+
+def _map_url(context) -> maps.Url:
+    here, directory_urls = context["here"], context["options"].directory_urls
+    return lambda target: html_href(target, here, directory_urls)
+
+
+def _map_html(diagram: maps.Diagram | None) -> str:
+    if diagram is None:
+        return ""
+    legend = "".join(f'<span class="northstar-map__key northstar-map__key--{status}">{status}</span>'
+                     for status in STATUSES)
+    return (f'<div class="northstar-map">{maps.svg(diagram)}'
+            f'<p class="northstar-map__legend">Plan status: {legend}</p></div>')
+
+
+@pass_context
+def objective_map(context, node: Node) -> str:
+    """The objective's map as one line of HTML, or "" when there is none to draw."""
+    return _map_html(maps.objective_map(node, _map_url(context)))
+
+
+@pass_context
+def strategy_map(context) -> str:
+    return _map_html(maps.strategy_map(context["strategy"], _map_url(context)))
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    status: str
+    plans: int
+    effort: float | None  # the sum of the efforts given; None when no plan gives one
+    share: float  # of the total weight (effort, or 1 where none is given)
+
+
+def status_rows(plans: list[Node]) -> list[StatusRow]:
+    """The plans' status roll-up, effort-weighted where efforts are given."""
+    total = sum(plan.weight for plan in plans)
+    rows = []
+    for status in STATUSES:
+        chosen = [plan for plan in plans if plan.status == status]
+        if chosen:
+            efforts = [plan.effort for plan in chosen if plan.effort is not None]
+            rows.append(StatusRow(status, len(chosen), sum(efforts) if efforts else None,
+                                  sum(plan.weight for plan in chosen) / total))
+    return rows
+
+
+def descendants(objective: Node) -> list[Node]:
+    """Child objectives, their children and so on (a parent cycle ends the walk)."""
+    found: list[Node] = []
+    pending = list(objective.children)
+    while pending:
+        child = pending.pop(0)
+        if child is not objective and child not in found:
+            found.append(child)
+            pending.extend(child.children)
+    return found
+
+
+def plans_rolled_up(objective: Node) -> list[Node]:
+    """The plans serving the objective or any objective below it."""
+    plans = list(objective.serving)
+    for child in descendants(objective):
+        plans.extend(child.serving)
+    return list(dict.fromkeys(plans))
+
+
 def _environment() -> Environment:
     environment = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
@@ -121,23 +225,25 @@ class BodyLinks:
         self.by_source = strategy.by_source()
         self.assets = set(assets)
 
-    def rewrite(self, node: Node) -> str:
+    def rewrite(self, node: Node, here: str | None = None) -> str:
+        """The body with its links made to work from page `here` (default: the record's own page)."""
         body = node.record.body
         if "](" not in body and "]:" not in body:
             return body
+        here = here or node.page
         pieces, last = [], 0
         for fence in _FENCE.finditer(body):  # code blocks are left exactly as written
-            pieces.append(self._rewrite_text(body[last:fence.start()], node))
+            pieces.append(self._rewrite_text(body[last:fence.start()], node, here))
             pieces.append(fence.group())
             last = fence.end()
-        pieces.append(self._rewrite_text(body[last:], node))
+        pieces.append(self._rewrite_text(body[last:], node, here))
         return "".join(pieces)
 
-    def _rewrite_text(self, text: str, node: Node) -> str:
-        replace = lambda match: match.group(1) + self._target(match.group(2), node)  # noqa: E731
+    def _rewrite_text(self, text: str, node: Node, here: str) -> str:
+        replace = lambda match: match.group(1) + self._target(match.group(2), node, here)  # noqa: E731
         return _REFERENCE.sub(replace, _INLINE_LINK.sub(replace, text))
 
-    def _target(self, target: str, node: Node) -> str:
+    def _target(self, target: str, node: Node, here: str) -> str:
         bracketed = target.startswith("<")
         raw = target[1:-1] if bracketed else target
         if not raw or _EXTERNAL.match(raw):
@@ -147,23 +253,126 @@ class BodyLinks:
         resolved = posixpath.normpath(posixpath.join(folder, path))
         other = self.by_source.get(resolved)
         if other is not None:
-            new = relative(other.page, node.page)
+            new = relative(other.page, here)
         elif resolved in self.assets:
-            new = relative(f"assets/{resolved}", node.page)
+            new = relative(f"assets/{resolved}", here)
         else:
             return target
         new += f"#{fragment}" if fragment else ""
         return f"<{new}>" if bracketed else new
 
 
+@dataclass(frozen=True)
+class HeatCell:
+    plans: int
+    effort: float  # weight: effort, or 1 per plan without one
+    heat: float  # effort relative to the largest cell, 0..1
+
+
+def heat_map(coverage) -> list[tuple[Node, list[HeatCell]]]:
+    """Per objective, per team (in coverage.teams order): the team's plans serving it."""
+    rows = []
+    for entry in coverage.objectives:
+        cells = []
+        for team in coverage.teams:
+            plans = [plan for plan in team.plans if entry.objective in plan.served]
+            cells.append((len(plans), sum(plan.weight for plan in plans)))
+        rows.append((entry.objective, cells))
+    most = max((effort for _, cells in rows for _, effort in cells), default=0) or 1
+    return [(objective, [HeatCell(plans, effort, effort / most) for plans, effort in cells])
+            for objective, cells in rows]
+
+
+# --- Narrative --------------------------------------------------------------------------
+
+_ATX = re.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_NOT_PROSE = re.compile(r"^( {0,3}(#|>|[-+*] |\d+[.)] |\||<|!\[|```|~~~|\[[^\]]+\]:)| {4}|\t)")
+
+
+def _outside_fences(text: str, change) -> str:
+    pieces, last = [], 0
+    for fence in _FENCE.finditer(text):
+        pieces.append(change(text[last:fence.start()]))
+        pieces.append(fence.group())
+        last = fence.end()
+    pieces.append(change(text[last:]))
+    return "".join(pieces)
+
+
+def nest_headings(text: str, levels: int) -> str:
+    """Push every heading of a body down by `levels` (at most to level 6), so that a
+    body placed under a page's own headings nests below them in the table of contents."""
+
+    def change(chunk: str) -> str:
+        lines = chunk.split("\n")
+        for index, line in enumerate(lines):
+            atx = _ATX.match(line)
+            if atx:
+                hashes = "#" * min(6, len(atx.group(2)) + levels)
+                lines[index] = atx.group(1) + hashes + line[atx.end():]
+            elif _SETEXT.match(line) and index and lines[index - 1].strip() and not _NOT_PROSE.match(lines[index - 1]):
+                level = 1 if line.strip()[0] == "=" else 2
+                lines[index - 1] = "#" * min(6, level + levels) + " " + lines[index - 1].strip()
+                lines[index] = ""
+        return "\n".join(lines)
+
+    return _outside_fences(text, change)
+
+
+def first_paragraph(text: str) -> str:
+    """The first paragraph of plain prose in a body, on one line ("" if there is none)."""
+    text = _FENCE.sub("", text)
+    for block in re.split(r"\n[ \t]*\n", text):
+        lines = [line.strip() for line in block.strip("\n").split("\n")]
+        if lines and lines[0] and not _NOT_PROSE.match(block.strip("\n")) and not any(
+                _SETEXT.match(line) for line in lines[1:]):
+            return " ".join(lines)
+    return ""
+
+
+# --- Roadmap ----------------------------------------------------------------------------
+
+
+@dataclass
+class RoadmapGroup:
+    label: str
+    page: str | None  # the group's page below url_prefix; None for "no objective" and "no team"
+    plans: list[Node]
+
+    def by_status(self, status: str) -> list[Node]:
+        return [plan for plan in self.plans if plan.status == status]
+
+
+@dataclass
+class RoadmapPeriod:
+    period: str | None
+    plans: list[Node]
+    by_objective: list[RoadmapGroup]
+    by_team: list[RoadmapGroup]
+
+
+def roadmap(strategy: Strategy) -> list[RoadmapPeriod]:
+    """Plans per period (their own or inherited), grouped by the objectives they serve
+    (a plan serving two objectives shows under both) and by team."""
+    periods = []
+    for period in periods_of(strategy.plans):
+        plans = [plan for plan in strategy.plans if plan.period == period]
+        by_objective = [RoadmapGroup(objective.title, objective.page, [p for p in plans if objective in p.served])
+                        for objective in strategy.objectives]
+        by_objective.append(RoadmapGroup("No objective", None, [plan for plan in plans if not plan.served]))
+        by_team = [RoadmapGroup(team.name, team.page, [plan for plan in plans if plan.team == name])
+                   for name, team in strategy.teams.items()]
+        by_team.append(RoadmapGroup("No team", None, [plan for plan in plans if not plan.team]))
+        periods.append(RoadmapPeriod(period, plans, [g for g in by_objective if g.plans],
+                                     [g for g in by_team if g.plans]))
+    return periods
+
+
 # --- Pages -----------------------------------------------------------------------------
 
 
-def _render(template: str, here: str, **context) -> str:
-    return _ENVIRONMENT.get_template(template).render(here=here, **context)
-
-
-def render_pages(analysis: Analysis) -> dict[str, str]:
+def render_pages(analysis: Analysis, options: RenderOptions = RenderOptions()) -> dict[str, str]:
     """Every generated page, keyed by its path below url_prefix, in a stable order."""
     strategy = analysis.strategy
     coverage = analysis.coverage
@@ -171,19 +380,25 @@ def render_pages(analysis: Analysis) -> dict[str, str]:
     problems_by_file: dict[str, list] = {}
     for diagnostic in analysis.diagnostics:
         problems_by_file.setdefault(diagnostic.file, []).append(diagnostic)
-    common = dict(analysis=analysis, strategy=strategy, coverage=coverage)
+    common = dict(analysis=analysis, strategy=strategy, coverage=coverage, options=options)
+
+    def render(template: str, here: str, **context) -> str:
+        return _ENVIRONMENT.get_template(template).render(here=here, **common, **context)
 
     pages: dict[str, str] = {}
-    pages["index.md"] = _render("index.md.j2", "index.md", **common)
-    pages["coverage.md"] = _render("coverage.md.j2", "coverage.md", **common)
-    pages["problems.md"] = _render("problems.md.j2", "problems.md", **common)
+    pages["index.md"] = render("index.md.j2", "index.md")
+    pages["coverage.md"] = render("coverage.md.j2", "coverage.md")
+    pages["problems.md"] = render("problems.md.j2", "problems.md")
+    pages["roadmap.md"] = render("roadmap.md.j2", "roadmap.md", periods=roadmap(strategy))
+    pages["narrative.md"] = render("narrative.md.j2", "narrative.md",
+                                   body_of=lambda node: body_links.rewrite(node, "narrative.md"))
     for node in strategy.nodes:
-        pages[node.page] = _render(
+        pages[node.page] = render(
             f"{node.kind}.md.j2", node.page, node=node, body=body_links.rewrite(node),
             problems=problems_by_file.get(node.path, []),
-            entry=coverage.for_objective(node) if node.kind == "objective" else None, **common)
+            entry=coverage.for_objective(node) if node.kind == "objective" else None)
     for team in coverage.teams:
-        pages[f"teams/{team.slug}.md"] = _render("team.md.j2", f"teams/{team.slug}.md", team=team, **common)
+        pages[f"teams/{team.slug}.md"] = render("team.md.j2", f"teams/{team.slug}.md", team=team)
     return dict(sorted(pages.items()))
 
 
@@ -191,4 +406,8 @@ def periods_of(nodes) -> list[str | None]:
     return sorted({node.period for node in nodes}, key=period_sort_key)
 
 
-_ENVIRONMENT.globals.update(periods_of=periods_of)
+_ENVIRONMENT.globals.update(
+    periods_of=periods_of, icon=icon, objective_map=objective_map, strategy_map=strategy_map,
+    status_rows=status_rows, descendants=descendants, plans_rolled_up=plans_rolled_up,
+    nest_headings=nest_headings, first_paragraph=first_paragraph, heat_map=heat_map, FULL_LIMIT=maps.FULL_LIMIT)
+_ENVIRONMENT.tests.update(containing=lambda items, item: item in items)
