@@ -323,3 +323,11 @@ def test_missing_plans_dir_fails_the_build_cleanly(tmp_path):
     result = mkdocs_build(root)
     assert result.returncode != 0
     assert "plans_dir 'gone' is not a folder" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_disabled_plugin_leaves_the_strategy_out(tmp_path):
+    config = SITE_YML.replace("  - northstar\n", "  - northstar:\n      enabled: false\n")
+    root = make_site(tmp_path, {**CLEAN_PLANS, "plans/x/orphan.md": "---\ntitle: Orphan\n---\n"}, config=config)
+    result = mkdocs_build(root)
+    assert result.returncode == 0, result.stderr
+    assert not (root / "site/strategy").exists() and (root / "site/index.html").is_file()
