@@ -1,9 +1,14 @@
-"""Parsed records kept between runs, so that an unchanged plan file is not parsed again.
+"""What `northstar check` keeps between runs, so that unchanged plans cost nothing.
 
-`northstar check` runs on every commit, and at thousands of plans parsing YAML is
-most of its time. A record is reused only while its file has the same size,
-modification time, change time and inode as when it was parsed; anything else is
-parsed again. The cache is a hint, never a source of truth:
+`check` runs on every commit, and at thousands of plans parsing YAML is most of
+its time. Two things are kept:
+
+- each file's parsed record, reused only while the file has the same size,
+  modification time, change time and inode as when it was parsed;
+- the last verdict (diagnostics and counts), reused only while every one of those
+  stamps, the list of files below plans_dir and the settings are all the same.
+
+The cache is a hint, never a source of truth:
 
 - it lives in `.northstar-cache/` next to mkdocs.yml, which is safe to delete at any
   time and tells git to ignore it;
@@ -21,15 +26,19 @@ the plans that changed between two rebuilds.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
-from .load import Problem, Record
+from .diagnostics import ERROR, WARNING, Diagnostic, count
+from .load import Problem, Record, Scan, scan
+from .settings import Settings
 
 CACHE_DIR = ".northstar-cache"
 _FORMAT = 1
@@ -62,34 +71,130 @@ def _stamp(stat: os.stat_result) -> tuple[int, int, int, int]:
     return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
 
 
+def _racy(stamp: tuple | None) -> bool:
+    return stamp is not None and time.time() - stamp[1] / 1e9 < RACY_SECONDS
+
+
+def _write_atomically(file: Path, data: bytes) -> None:
+    folder = file.parent
+    if not folder.is_dir():
+        folder.mkdir(parents=True, exist_ok=True)
+        # Like .pytest_cache: ignored by git even where .gitignore does not say so.
+        (folder / ".gitignore").write_text("# Created by northstar: safe to delete.\n*\n")
+        (folder / "CACHEDIR.TAG").write_text("Signature: 8a477f597d28d172789f06886806bc55\n"
+                                             "# northstar's record cache: safe to delete.\n")
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{file.name}-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as output:
+            output.write(data)
+        os.replace(temporary, file)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+@dataclass
+class Verdict:
+    """A check's result read back from the cache: what the formatters of `check`
+    read from an Analysis (settings, diagnostics, summary), and no more."""
+
+    settings: Settings
+    diagnostics: list[Diagnostic]
+    counts: dict[str, int]  # objectives, themes, plans
+
+    @property
+    def errors(self) -> int:
+        return count(self.diagnostics, ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return count(self.diagnostics, WARNING)
+
+    def summary(self) -> dict:
+        return {**self.counts, "errors": self.errors, "warnings": self.warnings}
+
+
 class RecordCache:
     """Records by plan file. Pass it to `analyse`; `hits` and `misses` count the
     files taken from it and the files parsed in the last run."""
 
-    def __init__(self, file: Path | None = None):
+    def __init__(self, file: Path | None = None, verdict_file: Path | None = None):
         self.file = file  # None: kept in memory only
+        self.verdict_file = verdict_file
         self.hits = self.misses = 0
-        self._entries: dict[str, tuple[tuple, Record]] = {}  # absolute path -> (stamp, record)
+        self._loaded: dict[str, tuple[tuple, Record]] | None = None if file else {}
         self._stamps: dict[str, tuple] = {}  # stamps taken in this run, before reading
+        self._surveyed: dict[str, tuple | None] = {}  # stamps taken by `verdict`, reused by `get`
+        self._verdict_key: str | None = None
         self._seen: set[str] = set()
         self._changed = False
-        if file is not None:
-            self._entries = self._load(file)
 
     @classmethod
     def beside(cls, root: Path, plans_root: Path) -> RecordCache:
         """The on-disk cache of the plans in plans_root, in root/.northstar-cache."""
         name = hashlib.sha256(str(plans_root).encode()).hexdigest()[:16]
-        return cls(root / CACHE_DIR / f"records-{name}.pickle")
+        folder = root / CACHE_DIR
+        return cls(folder / f"records-{name}.pickle", folder / f"verdict-{name}.json")
+
+    @property
+    def _entries(self) -> dict[str, tuple[tuple, Record]]:
+        # Loaded on first use: a check whose verdict is reused never needs the records.
+        if self._loaded is None:
+            self._loaded = self._load(self.file)
+        return self._loaded
+
+    def verdict(self, settings: Settings) -> Verdict | None:
+        """The last check's verdict, if nothing it depends on has changed since."""
+        if self.verdict_file is None:
+            return None
+        plans_root = settings.root / settings.plans_dir  # spelled as read_plans spells it
+        found = scan(plans_root)
+        self._surveyed = {}
+        for source in found.plan_files:
+            absolute = str(plans_root / source)
+            try:
+                self._surveyed[absolute] = _stamp(os.stat(absolute))
+            except OSError:
+                self._surveyed[absolute] = None
+        if any(_racy(stamp) for stamp in self._surveyed.values()):
+            return None  # nor will it be kept: a file may still change unseen
+        self._verdict_key = self._key(settings, found)
+        try:
+            stored = json.loads(self.verdict_file.read_text(encoding="utf-8"))
+            if stored["key"] != self._verdict_key:
+                return None
+            diagnostics = [Diagnostic(**entry) for entry in stored["diagnostics"]]
+            counts = {kind: int(stored["counts"][kind]) for kind in ("objectives", "themes", "plans")}
+        except Exception:  # noqa: BLE001 - missing, corrupt or foreign: check again
+            return None
+        self._verdict_key = None  # nothing new to remember
+        return Verdict(settings, diagnostics, counts)
+
+    def _key(self, settings: Settings, found: Scan) -> str:
+        state = (_fingerprint(), repr(settings), found.asset_files, [(source, problem) for source, problem in found.problems],
+                 sorted(self._surveyed.items()))
+        return hashlib.sha256(repr(state).encode()).hexdigest()
+
+    def remember(self, analysis) -> None:
+        """Keep the verdict of an analysis that `verdict` found nothing for."""
+        if self._verdict_key is None or self.verdict_file is None:
+            return
+        summary = analysis.summary()
+        stored = {"key": self._verdict_key,
+                  "counts": {kind: summary[kind] for kind in ("objectives", "themes", "plans")},
+                  "diagnostics": [diagnostic.as_dict() for diagnostic in analysis.diagnostics]}
+        self._verdict_key = None
+        try:
+            _write_atomically(self.verdict_file, json.dumps(stored).encode())
+        except OSError:
+            pass  # a read-only checkout: the next run checks again
 
     @staticmethod
     def _load(file: Path) -> dict:
         try:
             with open(file, "rb") as handle:
                 stored = _RecordsOnly(handle).load()
-        except FileNotFoundError:
-            return {}
-        except Exception:  # noqa: BLE001 - any damage at all means: start again
+        except Exception:  # noqa: BLE001 - missing, or any damage at all: start again
             return {}
         if not isinstance(stored, dict) or stored.get("fingerprint") != _fingerprint():
             return {}
@@ -106,8 +211,10 @@ class RecordCache:
         key = str(absolute)
         self._seen.add(key)
         try:
-            stamp = _stamp(os.stat(key))
+            stamp = self._surveyed.pop(key) if key in self._surveyed else _stamp(os.stat(key))
         except OSError:
+            stamp = None
+        if stamp is None:
             self.misses += 1
             return None  # reading it will report the problem
         entry = self._entries.get(key)
@@ -124,7 +231,7 @@ class RecordCache:
         stamp = self._stamps.pop(key, None)
         if stamp is None:
             return
-        if time.time() - stamp[1] / 1e9 < RACY_SECONDS:
+        if _racy(stamp):
             self._entries.pop(key, None)
             return
         self._entries[key] = (stamp, record)
@@ -139,25 +246,7 @@ class RecordCache:
             return
         self._changed = False
         try:
-            self._write(self.file)
+            _write_atomically(self.file, pickle.dumps({"fingerprint": _fingerprint(), "entries": self._entries},
+                                                      protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             pass  # a read-only checkout: the next run parses again, nothing is lost
-
-    def _write(self, file: Path) -> None:
-        folder = file.parent
-        if not folder.is_dir():
-            folder.mkdir(parents=True, exist_ok=True)
-            # Like .pytest_cache: ignored by git even where .gitignore does not say so.
-            (folder / ".gitignore").write_text("# Created by northstar: safe to delete.\n*\n")
-            (folder / "CACHEDIR.TAG").write_text("Signature: 8a477f597d28d172789f06886806bc55\n"
-                                                 "# northstar's record cache: safe to delete.\n")
-        data = pickle.dumps({"fingerprint": _fingerprint(), "entries": self._entries},
-                            protocol=pickle.HIGHEST_PROTOCOL)
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".records-", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as output:
-                output.write(data)
-            os.replace(temporary, file)
-        except BaseException:
-            os.unlink(temporary)
-            raise

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import click
 
@@ -60,7 +61,12 @@ def check(config_file: str, output_format: str, strict: bool, no_cache: bool, ba
 
     settings = read_settings(config_file)
     cache = None if no_cache else RecordCache.beside(settings.root, settings.plans_root)
-    analysis = analyse(settings, cache)
+    # Nothing changed since the last check: its verdict stands, no plan is read.
+    analysis = cache and cache.verdict(settings)
+    if not analysis:
+        analysis = analyse(settings, cache)
+        if cache:
+            cache.remember(analysis)
     ratchet = baseline.compare(analysis.diagnostics, baseline_file) if baseline_file else None
     click.echo(FORMATTERS[output_format](analysis, ratchet), nl=False)
     if write_baseline:
@@ -153,6 +159,36 @@ def export(config_file: str, output_format: str, output) -> None:
 
     analysis = analyse(read_settings(config_file))
     output.write(FORMATTERS[output_format](analysis))
+
+
+@main.command()
+@config_option
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The folder to write the pages to: new, empty, or written by an earlier generate.")
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+def generate(config_file: str, out: Path, strict: bool) -> None:
+    """Write the generated pages as Markdown files (with front matter), for any site generator.
+
+    The pages are written even when the plans have errors (they show them); the exit
+    code is 1 then, as `mkdocs build` fails.
+    """
+    from .generate import Refused, generate as write_pages
+    from .settings import plugin_options, read_config
+
+    settings = read_settings(config_file)
+    plugin_enabled = plugin_options(read_config(Path(config_file))) is not None
+    analysis = analyse(settings)
+    try:
+        outcome = write_pages(analysis, out, plugin_enabled)
+    except Refused as refusal:
+        click.echo(f"northstar: error: {refusal}", err=True)
+        sys.exit(EXIT_USAGE)
+    for diagnostic in analysis.diagnostics:
+        click.echo(diagnostic.as_text(), err=True)
+    click.echo(f"{len(outcome.written)} files written, {len(outcome.unchanged)} unchanged and "
+               f"{len(outcome.removed)} removed in {out}")
+    failed = analysis.errors or (strict and analysis.warnings)
+    sys.exit(EXIT_ERRORS if failed else EXIT_OK)
 
 
 if __name__ == "__main__":  # pragma: no cover
