@@ -1,0 +1,164 @@
+"""`northstar generate`: the plugin's pages as plain Markdown files that build with
+plain MkDocs, no plugin; refuses folders that would mix pages with the sources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import CLEAN_PLANS, MKDOCS, make_site, northstar, run, tree, write
+from mkdocs_northstar.analysis import analyse
+from mkdocs_northstar.render import render_pages
+from mkdocs_northstar.settings import read_settings
+
+# A site that knows nothing of Northstar: the built-in theme, no plugins, and the
+# Markdown extensions the generated pages are written for.
+PLAIN_MKDOCS_YML = """\
+site_name: Published elsewhere
+theme:
+  name: mkdocs
+plugins: []
+markdown_extensions:
+  - tables
+  - toc
+  - attr_list
+  - md_in_html
+  - admonition
+  - pymdownx.tabbed:
+      alternate_style: true
+extra_css:
+  - strategy/northstar.css
+"""
+
+
+def generated(root: Path, out: Path, *extra: str):
+    return northstar(root, "generate", "--out", str(out), *extra)
+
+
+def test_pages_are_those_of_the_plugin(clean_site, tmp_path):
+    out = tmp_path / "out"
+    result = generated(clean_site, out)
+    assert result.returncode == 0, result.stderr
+    pages = render_pages(analyse(read_settings(clean_site / "mkdocs.yml")))
+    for uri, content in pages.items():
+        assert (out / uri).read_text(encoding="utf-8") == content
+    written = {path.relative_to(out).as_posix() for path in out.rglob("*") if path.is_file()}
+    assert written == {*pages, "assets/search/diagram.png", "northstar.css", ".northstar-generated"}
+    assert (out / "plans/ranking.md").read_text(encoding="utf-8").startswith('---\ntitle: "Ranking by relevance"')
+    assert f"{len(written) - 1} files written" in result.stdout
+
+
+def test_output_builds_with_plain_mkdocs(clean_site, tmp_path):
+    other = tmp_path / "elsewhere"
+    write(other, {"mkdocs.yml": PLAIN_MKDOCS_YML, "docs/index.md": "# Home\n\nSee [the strategy](strategy/index.md).\n"})
+    assert generated(clean_site, other / "docs/strategy").returncode == 0
+    result = run([MKDOCS, "build", "--strict"], cwd=other)
+    assert result.returncode == 0, result.stderr
+    assert "northstar" not in result.stderr.lower()  # the plugin took no part
+
+    site = other / "site/strategy"
+    ranking = (site / "plans/ranking/index.html").read_text(encoding="utf-8")
+    assert "<title>Ranking by relevance" in ranking
+    assert "<table>" in ranking
+    assert 'href="../../themes/better-search/"' in ranking
+    assert 'href="../rewards/#why"' in ranking  # a body link to another plan file, onto its page
+    assert 'src="../../assets/search/diagram.png"' in ranking
+    assert (site / "assets/search/diagram.png").is_file()
+    theme = (site / "themes/better-search/index.html").read_text(encoding="utf-8")
+    assert 'href="../../plans/ranking/"' in theme  # and back
+    objective = (site / "objectives/find-fast/index.html").read_text(encoding="utf-8")
+    assert "median time to find a product" in objective
+    overview = (site / "index.html").read_text(encoding="utf-8")
+    assert 'href="objectives/find-fast/"' in overview
+    assert (other / "site/strategy/northstar.css").is_file()
+    for page in ("coverage", "roadmap", "problems"):
+        assert (site / page / "index.html").is_file(), page
+
+
+def test_problems_show_on_the_pages_and_fail_the_run(tmp_path):
+    plans = {**CLEAN_PLANS, "plans/search/stray.md": "---\ntitle: Stray\n---\n"}
+    project = make_site(tmp_path / "project", plans)
+    out = tmp_path / "out"
+    result = generated(project, out)
+    assert result.returncode == 1  # as `mkdocs build` fails
+    assert "plans/search/stray.md:1: error: [unlinked-plan]" in result.stderr
+    assert "unlinked-plan" in (out / "plans/stray.md").read_text(encoding="utf-8")
+    assert "plans/search/stray.md" in (out / "problems.md").read_text(encoding="utf-8")
+    problems = (out / "index.md").read_text(encoding="utf-8")
+    assert "(problems.md)" in problems
+
+
+def test_a_second_run_removes_pages_of_deleted_records_only(clean_site, tmp_path):
+    out = tmp_path / "out"
+    assert generated(clean_site, out).returncode == 0
+    (out / "notes.md").write_text("mine\n")  # a file of the user's, added later
+    untouched = out / "plans/index-speed.md"
+    stamp = untouched.stat().st_mtime_ns
+
+    (clean_site / "plans/growth/rewards.md").unlink()
+    (clean_site / "plans/themes/loyalty.md").write_text(
+        "---\ntitle: Loyalty\nobjectives: [retain]\n---\nReturning shoppers buy twice as much.\n")
+    result = generated(clean_site, out)
+    assert result.returncode == 0, result.stderr
+    assert "2 removed" in result.stdout
+    assert not (out / "plans/rewards.md").exists()
+    assert not (out / "teams/growth.md").exists()  # the team had no other plan
+    assert (out / "teams/search.md").exists()
+    assert (out / "notes.md").read_text() == "mine\n"
+    assert untouched.stat().st_mtime_ns == stamp  # unchanged pages are not rewritten
+
+
+def test_a_team_folder_emptied_by_a_removal_goes(clean_site, tmp_path):
+    out = tmp_path / "out"
+    generated(clean_site, out)
+    for name in ("ranking", "index-speed"):
+        (clean_site / f"plans/search/{name}.md").unlink()
+    (clean_site / "plans/search/diagram.png").unlink()
+    (clean_site / "plans/search").rmdir()
+    generated(clean_site, out)
+    assert not (out / "assets").exists()  # emptied folders go too
+
+
+@pytest.mark.parametrize("target", ["plans", "plans/search/pages", ".", ".."])
+def test_refuses_the_plans_folder_and_folders_holding_it(clean_site, target):
+    before = tree(clean_site)
+    result = generated(clean_site, clean_site / target)
+    assert result.returncode == 2
+    assert "plans folder" in result.stderr
+    assert tree(clean_site) == before
+
+
+def test_refuses_docs_while_the_plugin_builds_the_site(clean_site):
+    result = generated(clean_site, clean_site / "docs/strategy")
+    assert result.returncode == 2
+    assert "runs the northstar plugin" in result.stderr
+    assert not (clean_site / "docs/strategy").exists()
+
+
+def test_writes_into_docs_once_the_plugin_is_gone(clean_site):
+    # Moving to another generator: northstar stays as a command, the plugin leaves mkdocs.yml.
+    (clean_site / "mkdocs.yml").write_text("site_name: x\ndocs_dir: docs\n")
+    result = generated(clean_site, clean_site / "docs/strategy")
+    assert result.returncode == 0, result.stderr
+    assert (clean_site / "docs/strategy/plans/ranking.md").is_file()
+
+
+def test_refuses_a_folder_of_someone_elses_files(clean_site, tmp_path):
+    out = tmp_path / "content"
+    write(out, {"index.md": "# My home page\n"})
+    result = generated(clean_site, out)
+    assert result.returncode == 2
+    assert "not empty" in result.stderr
+    assert (out / "index.md").read_text() == "# My home page\n"
+
+
+def test_a_hand_edited_manifest_cannot_delete_outside_the_folder(clean_site, tmp_path):
+    out = tmp_path / "out"
+    generated(clean_site, out)
+    victim = tmp_path / "precious.txt"
+    victim.write_text("keep me")
+    with (out / ".northstar-generated").open("a") as manifest:
+        manifest.write("../precious.txt\n")
+    assert generated(clean_site, out).returncode == 0
+    assert victim.read_text() == "keep me"
