@@ -136,6 +136,13 @@ def test_refuses_docs_while_the_plugin_builds_the_site(clean_site):
     assert not (clean_site / "docs/strategy").exists()
 
 
+def test_into_docs_writes_there_for_a_generator_that_ignores_the_plugin(clean_site):
+    # Zensical reads mkdocs.yml but does not run the plugin, whose entry still holds the settings.
+    result = generated(clean_site, clean_site / "docs/strategy", "--into-docs")
+    assert result.returncode == 0, result.stderr
+    assert (clean_site / "docs/strategy/plans/ranking.md").is_file()
+
+
 def test_writes_into_docs_once_the_plugin_is_gone(clean_site):
     # Moving to another generator: northstar stays as a command, the plugin leaves mkdocs.yml.
     (clean_site / "mkdocs.yml").write_text("site_name: x\ndocs_dir: docs\n")

@@ -165,8 +165,11 @@ def export(config_file: str, output_format: str, output) -> None:
 @config_option
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="The folder to write the pages to: new, empty, or written by an earlier generate.")
+@click.option("--into-docs", is_flag=True,
+              help="Allow a folder inside docs_dir although mkdocs.yml lists the northstar plugin "
+                   "(for a generator that ignores the plugin, such as Zensical).")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
-def generate(config_file: str, out: Path, strict: bool) -> None:
+def generate(config_file: str, out: Path, into_docs: bool, strict: bool) -> None:
     """Write the generated pages as Markdown files (with front matter), for any site generator.
 
     The pages are written even when the plans have errors (they show them); the exit
@@ -176,10 +179,10 @@ def generate(config_file: str, out: Path, strict: bool) -> None:
     from .settings import plugin_options, read_config
 
     settings = read_settings(config_file)
-    plugin_enabled = plugin_options(read_config(Path(config_file))) is not None
+    plugin_builds_docs = not into_docs and plugin_options(read_config(Path(config_file))) is not None
     analysis = analyse(settings)
     try:
-        outcome = write_pages(analysis, out, plugin_enabled)
+        outcome = write_pages(analysis, out, plugin_builds_docs)
     except Refused as refusal:
         click.echo(f"northstar: error: {refusal}", err=True)
         sys.exit(EXIT_USAGE)

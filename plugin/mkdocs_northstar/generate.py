@@ -36,7 +36,7 @@ def _inside(path: Path, folder: Path) -> bool:
     return path == folder or path.is_relative_to(folder)
 
 
-def check_target(analysis: Analysis, out: Path, plugin_enabled: bool) -> None:
+def check_target(analysis: Analysis, out: Path, plugin_builds_docs: bool) -> None:
     """Refuse an output folder that would mix generated pages with the sources."""
     settings = analysis.settings
     out = out.resolve()
@@ -45,10 +45,10 @@ def check_target(analysis: Analysis, out: Path, plugin_enabled: bool) -> None:
         raise Refused(f"'{out}' holds or is inside the plans folder ({plans}); the pages would be read back "
                       "as plans. Choose a folder outside it.")
     docs = (settings.root / settings.docs_dir).resolve()
-    if plugin_enabled and _inside(out, docs):
+    if plugin_builds_docs and _inside(out, docs):
         raise Refused(f"'{out}' is inside docs_dir ({docs}) of a site that runs the northstar plugin, which "
                       "generates these pages on every build: the copies would clash with them. Write elsewhere, "
-                      "or remove the plugin from mkdocs.yml first if another generator now publishes the site.")
+                      "or pass --into-docs if a generator that ignores the plugin (Zensical) publishes the site.")
     if out.exists() and not out.is_dir():
         raise Refused(f"'{out}' is a file, not a folder")
     if out.is_dir() and not (out / MANIFEST).is_file() and any(out.iterdir()):
@@ -66,8 +66,8 @@ def _files(analysis: Analysis) -> dict[str, bytes | Path]:
     return dict(sorted(files.items()))
 
 
-def generate(analysis: Analysis, out: Path, plugin_enabled: bool) -> Outcome:
-    check_target(analysis, out, plugin_enabled)
+def generate(analysis: Analysis, out: Path, plugin_builds_docs: bool) -> Outcome:
+    check_target(analysis, out, plugin_builds_docs)
     out = out.resolve()
     manifest = out / MANIFEST
     before = set()
