@@ -96,6 +96,18 @@ def test_bad_values_are_rejected(schemas):
     assert errors(plan, {"title": " "})
 
 
+def test_draft_7_for_older_tools_says_the_same(schemas):
+    document = schema_from_command("--kind", "plan", "--draft", "7")
+    assert document["$schema"] == "http://json-schema.org/draft-07/schema#"
+    jsonschema.Draft7Validator.check_schema(document)
+    assert {**document, "$schema": None} == {**schemas["plan"], "$schema": None}
+    for path in EXAMPLE_PLANS:
+        data = front_matter(path.read_text(encoding="utf-8"))
+        if "/objectives/" not in path.as_posix() and "/themes/" not in path.as_posix():
+            assert list(jsonschema.Draft7Validator(document).iter_errors(data)) == [], path
+    assert not jsonschema.Draft7Validator(document).is_valid({"title": "x", "metric": "y"})
+
+
 def test_every_key_has_a_description_for_hover_help(schemas):
     for name, spec in schemas[None]["properties"].items():
         assert spec.get("description"), name

@@ -101,13 +101,15 @@ def diff(config_file: str, base: str, head: str | None, output_format: str) -> N
 @click.option("--kind", type=click.Choice(["objective", "theme", "plan"]),
               help="The kind a record has when `kind:` is absent, i.e. the folder the schema is for "
                    "(objectives/, themes/, a team's folder). Without it, a record without `kind:` may use any key.")
-def schema(kind: str | None) -> None:
+@click.option("--draft", type=click.Choice(["2020-12", "7"]), default="2020-12", show_default=True,
+              help="The JSON Schema draft to declare, for tools that read only draft 7; the content is the same.")
+def schema(kind: str | None, draft: str) -> None:
     """Print the JSON Schema (draft 2020-12) of the front matter, for editors."""
     import json
 
     from .schema import json_schema
 
-    click.echo(json.dumps(json_schema(kind), indent=2, ensure_ascii=False))
+    click.echo(json.dumps(json_schema(kind, draft), indent=2, ensure_ascii=False))
 
 
 @main.command()

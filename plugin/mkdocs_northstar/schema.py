@@ -218,7 +218,12 @@ def suggest(word: str, candidates, cutoff: float = 0.6) -> str | None:
     return matches[0] if matches else None
 
 
-def json_schema(default_kind: str | None = None) -> dict:
+# The schema uses no keyword newer than draft 7, so it can declare either draft: some
+# editor tooling (ajv's default build, older yaml-language-server) reads only draft 7.
+DRAFTS = {"2020-12": "https://json-schema.org/draft/2020-12/schema", "7": "http://json-schema.org/draft-07/schema#"}
+
+
+def json_schema(default_kind: str | None = None, draft: str = "2020-12") -> dict:
     """JSON Schema (draft 2020-12) of a record's front matter, made from KEYS.
 
     The folder of a file decides its kind when `kind:` is absent, and a schema cannot
@@ -243,7 +248,7 @@ def json_schema(default_kind: str | None = None) -> dict:
     about = (f"Front matter of a Northstar record in {folder[default_kind]}: {default_kind} unless `kind:` says otherwise."
              if default_kind else "Front matter of a Northstar objective, theme or plan (plans/**/*.md).")
     return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$schema": DRAFTS[draft],
         "$id": f"https://northstar.invalid/schema/v1/{default_kind or 'record'}.json",
         "title": "Northstar record front matter",
         "description": about,
