@@ -19,6 +19,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from .analysis import Analysis, analyse
+from .cache import RecordCache
 from .config import NorthstarConfig
 from .diagnostics import ERROR
 from .render import RenderOptions, md, render_pages
@@ -46,6 +47,9 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
         self.analysis: Analysis | None = None
         self.serving = False
         self._record_paths: dict[str, str] = {}  # src_uri of a record page -> its plan file
+        # Parsed plans, kept across `mkdocs serve` rebuilds (MkDocs keeps a plugin with
+        # on_startup alive between them): an edit re-parses the files that changed.
+        self.records = RecordCache()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Under `mkdocs serve` an error must not stop the server: it is shown instead.
@@ -76,11 +80,12 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.settings is not None
         try:
-            self.analysis = analysis = analyse(self.settings)
+            self.analysis = analysis = analyse(self.settings, self.records)
         except ConfigError as error:
             if not self.serving:
                 raise PluginError(str(error)) from None
             return self._show_failure(files, config, str(error))
+        log.debug(f"northstar: parsed {self.records.misses} plan files, reused {self.records.hits} unchanged")
         self._report(analysis)
 
         prefix = self.settings.url_prefix

@@ -1,0 +1,173 @@
+"""Benchmark Northstar at scale against the floor and against MkDocs itself.
+
+For each size it writes a strategy of N plans into a temporary folder, then times,
+in this one run and on this machine:
+
+- `floor`: a bare script that reads the plan files and parses their front matter
+  with libyaml (bench/floor.py), the least any checker has to do;
+- `check cold`: `northstar check` with no cache;
+- `check warm`: `northstar check` again, nothing changed;
+- `build plain`: `mkdocs build` of MkDocs + Material with the same pages and bodies
+  as files in docs_dir, no Northstar;
+- `build plugin`: `mkdocs build` with the plugin generating those pages.
+
+Each is a separate process; its peak memory (max RSS) comes from the kernel.
+Times are the best of --repeat runs, as other work on the machine only ever adds.
+
+Usage: python bench/bench.py [--sizes 1000 10000] [--quick] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+
+BIN = Path(sys.executable).parent
+EXTENSIONS = "\n".join(f"  - {name}" for name in ("tables", "toc", "attr_list", "md_in_html", "admonition"))
+NAV = "nav:\n  - index.md\n  - strategy/index.md\n  - strategy/coverage.md\n"
+# Targets from issue 5: (numerator, denominator, the most the ratio may be).
+TARGETS = (("check cold", "floor", 1.2), ("build plugin", "build plain", 1.10))
+WARM_LIMIT = 0.3
+MEMORY_LIMIT = 1.5
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mb: float
+
+
+def measure(command: list[str], cwd: Path, before=None) -> Run:
+    """Run a command to completion; its wall time and its peak resident memory."""
+    if before:
+        before()
+    log = cwd / "bench-output.log"
+    with open(log, "wb") as output:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=output, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        sys.exit(f"bench: {' '.join(command)} failed in {cwd}:\n{log.read_text()[-3000:]}")
+    return Run(seconds, usage.ru_maxrss / 1024)  # ru_maxrss is in KiB on Linux
+
+
+def best(runs: list[Run]) -> Run:
+    return Run(min(run.seconds for run in runs), max(run.peak_mb for run in runs))
+
+
+def write_sites(folder: Path, plans: int) -> tuple[Path, Path, int]:
+    """The plugin's site and a plain site with the same pages; and the page count."""
+    site, plain = folder / "northstar", folder / "plain"
+    generate(site, plans)
+    # Files as old as in any repository, so the cache's guard against files
+    # changed in the same instant as they were cached does not apply.
+    an_hour_ago = time.time() - 3600
+    for path in (site / "plans").rglob("*.md"):
+        os.utime(path, (an_hour_ago, an_hour_ago))
+    (site / "docs").mkdir()
+    (site / "docs" / "index.md").write_text("# Home\n\nThe strategy is under Strategy.\n")
+    (site / "mkdocs.yml").write_text(
+        f"site_name: Bench\ntheme:\n  name: material\nplugins:\n  - search\n  - northstar\n"
+        f"markdown_extensions:\n{EXTENSIONS}\n{NAV}")
+
+    # The same pages, bodies and all, as files in docs_dir of a site without the plugin.
+    from mkdocs_northstar.analysis import analyse
+    from mkdocs_northstar.render import render_pages
+    from mkdocs_northstar.settings import read_settings
+
+    analysis = analyse(read_settings(str(site / "mkdocs.yml")))
+    by_page = {node.page: node for node in analysis.strategy.nodes}
+    shutil.copytree(site / "docs", plain / "docs")
+    pages = render_pages(analysis)
+    for uri in pages:
+        target = plain / "docs" / "strategy" / uri
+        target.parent.mkdir(parents=True, exist_ok=True)
+        node = by_page.get(uri)
+        body = f"# {node.title}\n\n{node.record.body}" if node else f"# {uri}\n\nA page of the strategy.\n"
+        target.write_text(body)
+    (plain / "mkdocs.yml").write_text(
+        f"site_name: Bench\ntheme:\n  name: material\nplugins:\n  - search\n"
+        f"markdown_extensions:\n{EXTENSIONS}\n{NAV}not_in_nav: /strategy/\n")
+    return site, plain, len(pages)
+
+
+def bench(plans: int, repeat: int, build_repeat: int, folder: Path) -> dict[str, Run]:
+    site, plain, pages = write_sites(folder, plans)
+    print(f"\n{plans:,} plans ({pages:,} generated pages) in {folder}", flush=True)
+    cache = site / ".northstar-cache"
+    drop_cache = lambda: shutil.rmtree(cache, ignore_errors=True)  # noqa: E731
+    check = [str(BIN / "northstar"), "check"]
+    results: dict[str, list[Run]] = {name: [] for name in
+                                     ("floor", "check cold", "check warm", "build plain", "build plugin")}
+    for _ in range(repeat):  # interleaved, so that a burst of other work hits both sides
+        results["floor"].append(measure([sys.executable, str(HERE / "floor.py"), "plans"], site))
+        results["check cold"].append(measure(check, site, before=drop_cache))
+        results["check warm"].append(measure(check, site))
+    for _ in range(build_repeat):
+        results["build plain"].append(measure([str(BIN / "mkdocs"), "build", "-q", "-d", str(folder / "out")], plain))
+        results["build plugin"].append(measure([str(BIN / "mkdocs"), "build", "-q", "-d", str(folder / "out")], site,
+                                               before=drop_cache))
+    chosen = {name: best(runs) for name, runs in results.items()}
+    for name, run in chosen.items():
+        print(f"  {name:<13} {run.seconds:8.2f} s  {run.peak_mb:7.0f} MB peak", flush=True)
+    for numerator, denominator, limit in TARGETS:
+        ratio = chosen[numerator].seconds / chosen[denominator].seconds
+        print(f"  {numerator} / {denominator}: {ratio:.2f}x (target <= {limit:.2f}x) {verdict(ratio <= limit)}")
+    warm = chosen["check warm"].seconds
+    print(f"  check warm: {warm:.2f} s (target < {WARM_LIMIT} s) {verdict(warm < WARM_LIMIT)}")
+    memory = chosen["build plugin"].peak_mb / chosen["build plain"].peak_mb
+    print(f"  build memory plugin / plain: {memory:.2f}x (target <= {MEMORY_LIMIT}x) {verdict(memory <= MEMORY_LIMIT)}")
+    return chosen
+
+
+def verdict(met: bool) -> str:
+    return "ok" if met else "MISSED"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000], help="plan counts to measure")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each check (best is kept)")
+    parser.add_argument("--build-repeat", type=int, default=2, help="runs of each build (best is kept)")
+    parser.add_argument("--quick", action="store_true", help="one small size, one run each: a smoke test")
+    parser.add_argument("--keep", action="store_true", help="keep the generated sites")
+    options = parser.parse_args()
+    if options.quick:
+        options.sizes, options.repeat, options.build_repeat = [300], 1, 1
+
+    print(f"Python {sys.version.split()[0]} on {os.cpu_count()} cores; load average "
+          f"{' '.join(f'{load:.1f}' for load in os.getloadavg())}")
+    measured = {}
+    for plans in options.sizes:
+        folder = Path(tempfile.mkdtemp(prefix=f"northstar-bench-{plans}-"))
+        try:
+            measured[plans] = bench(plans, options.repeat, options.build_repeat, folder)
+        finally:
+            if not options.keep:
+                shutil.rmtree(folder, ignore_errors=True)
+    sizes = sorted(measured)
+    for small, large in zip(sizes, sizes[1:]):
+        factor = large / small
+        print(f"\nGrowth {small:,} -> {large:,} plans ({factor:g}x the plans):")
+        for name in measured[small]:
+            before, after = measured[small][name], measured[large][name]
+            print(f"  {name:<13} time {after.seconds / before.seconds:5.1f}x  memory {after.peak_mb / before.peak_mb:4.1f}x")
+    print(f"\nLoad average at the end: {' '.join(f'{load:.1f}' for load in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()

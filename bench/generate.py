@@ -1,0 +1,146 @@
+"""Write a valid strategy of N plans, with objectives, themes and teams in the
+proportions of a large company, and bodies like real plans (headings, lists,
+tables, code, links to other plans).
+
+The same input is written every time for the same N (a seeded random generator),
+so two runs of the benchmark measure the same work.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+# Per 10,000 plans: 50 objectives, 250 themes and 200 teams of about 50 plans each.
+PLANS_PER_OBJECTIVE = 200
+PLANS_PER_THEME = 40
+PLANS_PER_TEAM = 50
+
+STATUSES = ("proposed", "planned", "in-progress", "in-progress", "done", "dropped")
+WORDS = ("customer search ranking checkout latency catalogue payment fraud signal cohort "
+         "experiment rollout index cache warehouse pricing basket retention onboarding mobile "
+         "partner invoice refund shipping inventory review recommendation dashboard metric").split()
+
+
+def counts(plans: int) -> tuple[int, int, int]:
+    """How many objectives, themes and teams go with this many plans."""
+    return (max(2, plans // PLANS_PER_OBJECTIVE), max(3, plans // PLANS_PER_THEME),
+            max(2, plans // PLANS_PER_TEAM))
+
+
+def _sentence(rng: random.Random, words: int = 14) -> str:
+    text = " ".join(rng.choice(WORDS) for _ in range(words))
+    return text[0].upper() + text[1:] + "."
+
+
+def _paragraph(rng: random.Random, sentences: int = 4) -> str:
+    return " ".join(_sentence(rng) for _ in range(sentences))
+
+
+def plan_body(rng: random.Random, index: int, neighbour: str | None) -> str:
+    """About 2 KB of Markdown, shaped like a plan a team writes."""
+    see = f" See [the related plan]({neighbour}) for the other half." if neighbour else ""
+    rows = "\n".join(f"| {rng.choice(WORDS)} | {rng.randint(1, 99)} | {rng.randint(1, 99)} |" for _ in range(4))
+    steps = "\n".join(f"- {_sentence(rng, 8)}" for _ in range(4))
+    return f"""\
+{_paragraph(rng)}{see}
+
+## Why now
+
+{_paragraph(rng, 3)}
+
+## Milestones
+
+{steps}
+
+| Step | Weeks | People |
+| --- | ---: | ---: |
+{rows}
+
+## Rollout
+
+```python
+def rollout_share(week: int) -> float:
+    # Ramp from 1% to everyone over {index % 6 + 2} weeks.
+    return min(1.0, 0.01 * 2 ** week)
+```
+
+1. {_sentence(rng, 10)}
+2. {_sentence(rng, 10)}
+
+> **Risk:** {_sentence(rng, 12)}
+"""
+
+
+def generate(root: Path, plans: int, seed: int = 1) -> dict[str, int]:
+    """Write `plans` plans and their objectives and themes below root/plans.
+    Return the number of records of each kind."""
+    rng = random.Random(seed)
+    objectives, themes, teams = counts(plans)
+    base = root / "plans"
+    for folder in ("objectives", "themes"):
+        (base / folder).mkdir(parents=True, exist_ok=True)
+
+    for number in range(objectives):
+        parent = f"parent: objective-{number // 5 * 5}\n" if number % 5 else ""
+        baseline = rng.randint(10, 90)
+        (base / "objectives" / f"objective-{number}.md").write_text(f"""\
+---
+title: Objective {number} — move {rng.choice(WORDS)} {rng.choice(WORDS)}
+metric: median {rng.choice(WORDS)} time
+baseline: {baseline}
+target: {baseline // 2}
+current: {baseline * 3 // 4}
+unit: s
+period: 2026
+owner: Owner {number}
+{parent}tags: [{rng.choice(WORDS)}]
+---
+
+{_paragraph(rng, 6)}
+
+## How we measure it
+
+- {_sentence(rng)}
+- {_sentence(rng)}
+""")
+
+    for number in range(themes):
+        served = sorted({f"objective-{number % objectives}", f"objective-{rng.randrange(objectives)}"})
+        (base / "themes" / f"theme-{number}.md").write_text(f"""\
+---
+title: Theme {number}
+objectives: [{", ".join(served)}]
+owner: Lead {number % teams}
+---
+
+{_paragraph(rng, 5)}
+
+## What we will not do
+
+- {_sentence(rng)}
+- {_sentence(rng)}
+""")
+
+    for team in range(teams):
+        (base / f"team-{team}").mkdir(exist_ok=True)
+    for number in range(plans):
+        team = number % teams
+        named = sorted({f"theme-{number % themes}", f"theme-{rng.randrange(themes)}"})
+        earlier = number - teams  # the previous plan of the same team: dependencies never loop
+        depends = f"depends_on: [plan-{earlier}]\n" if earlier >= 0 and number % 3 == 0 else ""
+        neighbour = f"../team-{earlier % teams}/plan-{earlier}.md" if earlier >= 0 else None
+        effort = f"effort: {rng.randint(1, 13)}\n" if number % 4 else ""
+        (base / f"team-{team}" / f"plan-{number}.md").write_text(f"""\
+---
+title: Plan {number} — {rng.choice(WORDS)} {rng.choice(WORDS)} for {rng.choice(WORDS)}
+themes: [{", ".join(named)}]
+status: {STATUSES[number % len(STATUSES)]}
+{effort}{depends}owner: Engineer {number % 997}
+period: 2026-Q{number % 4 + 1}
+tags: [{rng.choice(WORDS)}, {rng.choice(WORDS)}]
+links: [https://tracker.example/PLAN-{number}]
+---
+
+{plan_body(rng, number, neighbour)}""")
+    return {"objective": objectives, "theme": themes, "plan": plans}
