@@ -1,0 +1,219 @@
+"""The example site in a real browser: headless Debian chromium driven by playwright,
+the network cut off except 127.0.0.1, every outside request recorded.
+
+Skipped where chromium or playwright is missing, except under CI (env var CI set),
+where a missing browser is a failure: `.ci/run` installs it. Screenshots go to a
+folder printed at the end; set NORTHSTAR_SCREENSHOTS_DIR=docs/img to refresh the
+README's.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from conftest import mkdocs_build
+from mkdocs_northstar import maps
+from mkdocs_northstar.analysis import analyse
+from mkdocs_northstar.settings import read_settings
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("NORTHSTAR_CHROMIUM", "/usr/bin/chromium")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PAGES = {
+    "overview": "strategy/",
+    "objective": "strategy/objectives/time-to-find/",
+    "coverage": "strategy/coverage/",
+    "roadmap": "strategy/roadmap/",
+}
+
+
+# The absolute URL of each link (an SVG link's `href` property is not a string).
+_RESOLVED_HREFS = "nodes => nodes.map(node => new URL(node.getAttribute('href'), document.baseURI).href)"
+
+
+def _theme_requests() -> set[str]:
+    """Material's repository widget asks api.github.com for stars and the latest release
+    when repo_url points at GitHub; it is the theme's chrome, not the strategy's, and
+    shows nothing when blocked. Any other outside request fails the tests."""
+    repo = read_settings(REPO / "mkdocs.yml").repo_url or ""
+    if not repo.startswith("https://github.com/"):
+        return set()
+    api = "https://api.github.com/repos/" + repo.removeprefix("https://github.com/").strip("/")
+    return {api, api + "/releases/latest"}
+
+
+def _missing(reason: str):
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI must run the browser tests (.ci/run installs chromium)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def sync_playwright():
+    if not Path(CHROMIUM).is_file():
+        _missing(f"no chromium at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("python playwright is not installed")
+    return sync_playwright
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """The project's own example site, built as `make site` builds it."""
+    out = tmp_path_factory.mktemp("example") / "site"
+    result = mkdocs_build(REPO, "--strict", "--site-dir", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep pytest's output for the assertions
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory) -> Path:
+    folder = Path(os.environ.get("NORTHSTAR_SCREENSHOTS_DIR") or tmp_path_factory.mktemp("screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    yield folder
+    print(f"\nbrowser screenshots: {folder}")
+
+
+@pytest.fixture(scope="module")
+def browser(sync_playwright):
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def outside() -> list[str]:
+    """Every request the pages tried to make to anything but 127.0.0.1."""
+    return []
+
+
+def _context(browser, outside, **options):
+    context = browser.new_context(**options)
+
+    allowed_to_fail = _theme_requests()
+
+    def guard(route):
+        if urlsplit(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:  # blocked either way
+            if route.request.url not in allowed_to_fail:
+                outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    return context
+
+
+@pytest.fixture(scope="module")
+def expected_labels() -> dict[str, list[str]]:
+    """Node labels each map must show, from the example plans themselves."""
+    strategy = analyse(read_settings(REPO / "mkdocs.yml")).strategy
+    objective = strategy.by_id["time-to-find"]
+    label = lambda node: maps.shorten(node.title, maps.LABEL_CHARS)  # noqa: E731
+    return {
+        "overview": [label(node) for node in strategy.objectives + strategy.themes],
+        "objective": [label(objective)] + [label(node) for node in objective.themes + objective.serving],
+    }
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_renders_offline(name, browser, server, outside, screenshots, expected_labels):
+    context = _context(browser, outside, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    response = page.goto(server + PAGES[name], wait_until="networkidle")
+    assert response.status == 200
+    page.screenshot(path=str(screenshots / f"{name}.png"), full_page=True)
+
+    if name in expected_labels:
+        svg = page.locator(".northstar-map svg")
+        assert svg.count() == 1
+        box = svg.bounding_box()
+        assert box["width"] > 500 and box["height"] > 50, box  # drawn, not collapsed
+        shown = svg.locator("text").all_text_contents()
+        missing = [label for label in expected_labels[name] if label not in shown]
+        assert not missing, (missing, shown)
+        # Every node is a link to a page that exists.
+        hrefs = svg.locator("a").evaluate_all(_RESOLVED_HREFS)
+        assert len(hrefs) >= len(expected_labels[name])
+        for href in set(hrefs):
+            assert context.request.get(href).status == 200, href
+    assert not errors
+    context.close()
+    assert not outside, f"requests to outside 127.0.0.1: {outside}"
+
+
+def test_a_map_node_opens_its_page(browser, server, outside):
+    context = _context(browser, outside)
+    page = context.new_page()
+    page.goto(server + PAGES["objective"])
+    page.locator(".northstar-map a", has_text="Findability").first.click()
+    page.wait_for_url("**/strategy/themes/findability/")
+    assert page.title().startswith("Findability")
+    context.close()
+    assert not outside
+
+
+def test_links_in_the_content_work(browser, server, outside):
+    context = _context(browser, outside)
+    page = context.new_page()
+    for path in PAGES.values():
+        page.goto(server + path)
+        hrefs = page.locator("article a[href]").evaluate_all(_RESOLVED_HREFS)
+        local = {href.split("#")[0] for href in hrefs if href.startswith(server)}
+        for href in local:
+            assert context.request.get(href).status == 200, (path, href)
+    context.close()
+    assert not outside
+
+
+@pytest.mark.parametrize("scheme, width", [("dark", 1280), ("light", 390), ("dark", 390)])
+def test_dark_scheme_and_phone_width(scheme, width, browser, server, outside, screenshots):
+    context = _context(browser, outside, viewport={"width": width, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    for name in ("overview", "objective", "roadmap"):
+        page.goto(server + PAGES[name], wait_until="networkidle")
+        page.screenshot(path=str(screenshots / f"{name}-{scheme}-{width}.png"), full_page=True)
+        assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == (
+            "slate" if scheme == "dark" else "default")
+        # Nothing but a map's own scroller may be wider than the screen.
+        overflow = page.evaluate("document.documentElement.scrollWidth")
+        assert overflow <= width, (name, overflow)
+        if name != "roadmap":
+            svg = page.locator(".northstar-map svg").bounding_box()
+            # Labels stay legible: the SVG is never drawn narrower than its minimum width.
+            assert svg["width"] >= maps.MIN_WIDTH - 1, svg
+    context.close()
+    assert not outside
+
+
+def test_screenshots_are_saved(screenshots):
+    saved = sorted(path.name for path in screenshots.glob("*.png"))
+    assert {"overview.png", "objective.png", "coverage.png", "roadmap.png"} <= set(saved), saved
