@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PROPERDOCS_VENV := .venv-properdocs
+PROPERDOCS_STAMP := $(PROPERDOCS_VENV)/.installed
 
 .PHONY: site test serve check clean
 
@@ -16,8 +18,15 @@ $(STAMP): pyproject.toml
 site: $(STAMP)
 	$(BIN)/mkdocs build --strict --site-dir site
 
-## Run the test suite.
-test: $(STAMP)
+## The second host: ProperDocs 1.6 with the project, for tests/test_hosts.py.
+$(PROPERDOCS_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(PROPERDOCS_VENV)
+	$(PROPERDOCS_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(PROPERDOCS_VENV)/bin/python -m pip install --quiet 'properdocs>=1.6,<1.7' -e .
+	touch $(PROPERDOCS_STAMP)
+
+## Run the test suite (the example is built under MkDocs and under ProperDocs).
+test: $(STAMP) $(PROPERDOCS_STAMP)
 	$(BIN)/python -m pytest
 
 ## Live preview on http://127.0.0.1:8000.
@@ -29,4 +38,4 @@ check: $(STAMP)
 	$(BIN)/northstar check
 
 clean:
-	rm -rf $(VENV) site .northstar-cache
+	rm -rf $(VENV) $(PROPERDOCS_VENV) site .northstar-cache
