@@ -192,3 +192,15 @@ def test_outside_a_repository_or_with_a_bad_revision_exit_2(tmp_path):
         result = northstar(root, "diff", revision)
         assert result.returncode == 2, result.stdout
         assert "is not a" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_revision_without_mkdocs_yml_uses_the_working_tree_s_settings_and_says_so(tmp_path):
+    make_site(tmp_path)
+    (tmp_path / "mkdocs.yml").rename(tmp_path / "later.yml")
+    git(tmp_path, "init", "-q")
+    commit(tmp_path, "plans before the site")
+    (tmp_path / "later.yml").rename(tmp_path / "mkdocs.yml")
+    document, result = diff_json(tmp_path, "HEAD")
+    assert document["notes"] == ["mkdocs.yml at HEAD is not there; the working tree's settings apply"]
+    assert document["records"] == {"added": [], "removed": [], "moved": [], "changed": []}
+    assert "> mkdocs.yml at HEAD is not there" in northstar(tmp_path, "diff", "HEAD").stdout

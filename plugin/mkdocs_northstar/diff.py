@@ -161,11 +161,12 @@ def read_revision(repo: Repository, revision: str, config_file: Path, fallback: 
             raise FileNotFoundError(path)
         return repo.blobs([listing[name][1]])[listing[name][1]].decode("utf-8")
 
+    name = config_path or config_file.name
     try:
         settings = read_settings(config_file, read_text=read_text)
     except ConfigError as error:
-        name = config_path or config_file.name
-        notes.append(f"{name} at {revision} could not be used ({error}); the working tree's settings apply")
+        problem = "is not there" if config_path not in repo.files(commit, name) else f"could not be used ({error})"
+        notes.append(f"{name} at {revision} {problem}; the working tree's settings apply")
         settings = fallback
     plans_path = repo.relative(settings.plans_root)
     if plans_path is None:
@@ -461,7 +462,7 @@ def as_markdown(result: Diff) -> str:
     from .render import md
 
     lines = [f"### Northstar: strategy changes from {_side_label(result.base)} to {_side_label(result.head)}", ""]
-    lines += [f"> {md(note)}" for note in result.notes]
+    lines += [f"> {md(note)}\n" for note in result.notes]
     if not result.touched:
         return "\n".join(lines + ["No change to the strategy."]) + "\n"
     counts = result.summary()
