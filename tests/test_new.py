@@ -4,6 +4,7 @@ overwritten."""
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import pytest
@@ -69,7 +70,6 @@ def test_new_objective_and_theme_report_what_they_lack(clean_site):
 def test_new_objective_defaults_to_this_year(clean_site):
     assert northstar(clean_site, "new", "objective", "speed").returncode == 0
     period = front_matter(clean_site / "plans/objectives/speed.md")["period"]
-    import datetime
     assert period == datetime.date.today().year
 
 

@@ -108,7 +108,7 @@ def target_path(settings: Settings, request: Request) -> Path:
     return settings.plans_root / folder / f"{request.id}.md"
 
 
-def render(request: Request, today: datetime.date | None = None) -> str:
+def render(request: Request) -> str:
     """The text of the new file."""
     title = request.title.strip() if request.title else default_title(request.id)
     lines = ["---", f"title: {yaml_scalar(title)}"]
@@ -124,9 +124,8 @@ def render(request: Request, today: datetime.date | None = None) -> str:
             lines.append(f"# {key}: [] {comment}")
 
     if request.kind == "objective":
-        year = (today or datetime.date.today()).year
         lines += [
-            f"period: {request.period or year}  # YYYY, YYYY-H1/H2 or YYYY-Q1..Q4",
+            f"period: {request.period or datetime.date.today().year}  # YYYY, YYYY-H1/H2 or YYYY-Q1..Q4",
             "# Make it measurable: what is measured, where it starts and where it must get to.",
             "# metric: median time to find a product",
             "# baseline: 40",
