@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .analysis import Analysis
-from .render import render_pages
+from .render import RenderOptions, render_pages
 
 MANIFEST = ".northstar-generated"
 STYLESHEET = "northstar.css"
@@ -58,8 +58,9 @@ def check_target(analysis: Analysis, out: Path, plugin_builds_docs: bool) -> Non
 
 def _files(analysis: Analysis) -> dict[str, bytes | Path]:
     """Every file to write, relative to the output folder: text, or a file to copy."""
+    options = RenderOptions(directory_urls=analysis.settings.use_directory_urls)
     files: dict[str, bytes | Path] = {
-        uri: content.encode("utf-8") for uri, content in render_pages(analysis).items()}
+        uri: content.encode("utf-8") for uri, content in render_pages(analysis, options).items()}
     for source in analysis.assets:  # body links point at assets/<path below plans_dir>
         files[f"assets/{source}"] = analysis.settings.plans_root / source
     files[STYLESHEET] = _PACKAGE_STYLESHEET

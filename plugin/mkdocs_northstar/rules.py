@@ -264,4 +264,5 @@ def run(strategy: Strategy, overrides: dict[str, str] | None = None) -> list[Dia
             continue
         for finding in rule.check(strategy):
             diagnostics.append(Diagnostic(finding.path, finding.line, rule_id, severity, finding.id, finding.message))
-    return sorted(set(diagnostics))
+    # Sorted by location; an id may be None, so it is compared as text.
+    return sorted(set(diagnostics), key=lambda d: (d.file, d.line, d.rule, d.severity, d.id or "", d.message))

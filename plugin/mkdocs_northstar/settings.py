@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -37,6 +37,7 @@ class Settings:
     docs_dir: str = "docs"
     repo_url: str | None = None
     edit_uri: str | None = None
+    use_directory_urls: bool = True  # how the site serves pages; links in raw HTML depend on it
 
     @property
     def plans_root(self) -> Path:
@@ -196,4 +197,6 @@ def read_settings(config_file: str | Path = "mkdocs.yml", read_text: Callable[[P
     docs_dir = config.get("docs_dir") or "docs"
     repo_url = config.get("repo_url") if isinstance(config.get("repo_url"), str) else None
     edit_uri = config.get("edit_uri") if isinstance(config.get("edit_uri"), str) else None
-    return settings_from(path.resolve().parent, options, docs_dir=str(docs_dir), repo_url=repo_url, edit_uri=edit_uri)
+    settings = settings_from(path.resolve().parent, options, docs_dir=str(docs_dir), repo_url=repo_url,
+                             edit_uri=edit_uri)
+    return replace(settings, use_directory_urls=config.get("use_directory_urls") is not False)
