@@ -20,9 +20,14 @@ REPO = Path(__file__).resolve().parent.parent
 _SITEMAP_DATE = re.compile(rb"<lastmod>[^<]*</lastmod>")
 
 
-def _example(destination: Path, reverse: bool = False) -> Path:
+# What the example site is made of: its config and every folder the config reads.
+EXAMPLE_FOLDERS = ("plans", "docs", "overrides")
+
+
+def copy_example(destination: Path, reverse: bool = False) -> Path:
     """A copy of the example, its files created in path order or in reverse."""
-    files = sorted(path for name in ("plans", "docs") for path in (REPO / name).rglob("*") if path.is_file())
+    files = sorted(path for name in EXAMPLE_FOLDERS if (REPO / name).is_dir()
+                   for path in (REPO / name).rglob("*") if path.is_file())
     for source in reversed(files) if reverse else files:
         target = destination / source.relative_to(REPO)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -49,7 +54,7 @@ def _site_files(site: Path) -> dict[str, bytes]:
 def two_builds(tmp_path_factory):
     builds = []
     for seed, reverse in (("1", False), ("2", True)):
-        root = _example(tmp_path_factory.mktemp(f"seed{seed}"), reverse=reverse)
+        root = copy_example(tmp_path_factory.mktemp(f"seed{seed}"), reverse=reverse)
         before = tree(root)
         result = _seeded([MKDOCS, "build", "--strict", "--site-dir", "site"], root, seed)
         assert result.returncode == 0, result.stderr.decode()
@@ -80,7 +85,7 @@ def test_a_build_writes_nothing_into_plans_or_docs(two_builds):
 def test_command_output_is_stable(tmp_path, command):
     outputs = []
     for seed, reverse in (("1", False), ("2", True)):
-        root = _example(tmp_path / seed, reverse=reverse)
+        root = copy_example(tmp_path / seed, reverse=reverse)
         before = tree(root)
         result = _seeded([NORTHSTAR, *command], root, seed)
         assert result.returncode in (0, 1), result.stderr.decode()
@@ -94,7 +99,7 @@ def test_command_output_is_stable(tmp_path, command):
 def test_generate_writes_the_same_files_twice(tmp_path):
     outputs = []
     for seed, reverse in (("1", False), ("2", True)):
-        root = _example(tmp_path / seed, reverse=reverse)
+        root = copy_example(tmp_path / seed, reverse=reverse)
         result = _seeded([NORTHSTAR, "generate", "--out", str(tmp_path / f"out{seed}")], root, seed)
         assert result.returncode == 0, result.stderr.decode()
         outputs.append(tree(tmp_path / f"out{seed}"))

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from conftest import MKDOCS, run
+from test_determinism import copy_example
 
 REPO = Path(__file__).resolve().parent.parent
 PROPERDOCS = REPO / ".venv-properdocs" / "bin" / "properdocs"
@@ -32,13 +32,6 @@ def _properdocs() -> str:
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
-
-
-def _example(destination: Path) -> Path:
-    for name in ("plans", "docs"):
-        shutil.copytree(REPO / name, destination / name)
-    shutil.copy(REPO / "mkdocs.yml", destination / "mkdocs.yml")
-    return destination
 
 
 def _build(host: str, root: Path, *extra: str) -> subprocess.CompletedProcess:
@@ -60,7 +53,7 @@ def built(tmp_path_factory) -> dict[str, Path]:
     properdocs = _properdocs()
     sites = {}
     for name, host in (("mkdocs", MKDOCS), ("properdocs", properdocs)):
-        root = _example(tmp_path_factory.mktemp(name))
+        root = copy_example(tmp_path_factory.mktemp(name))
         result = _build(host, root, "--strict")
         assert result.returncode == 0, f"{name}:\n{result.stderr}"
         assert "Traceback" not in result.stderr
@@ -83,7 +76,7 @@ def test_example_builds_strictly_under_both_hosts_into_the_same_pages(built):
 
 
 def test_properdocs_fails_on_a_broken_plan_listing_it(tmp_path):
-    root = _example(tmp_path)
+    root = copy_example(tmp_path)
     (root / "plans" / "orphan.md").write_text("---\ntitle: Orphan\n---\n", encoding="utf-8")
     result = _build(_properdocs(), root)
     assert result.returncode == 1
@@ -92,7 +85,7 @@ def test_properdocs_fails_on_a_broken_plan_listing_it(tmp_path):
 
 
 def test_properdocs_strict_fails_on_a_warning(tmp_path):
-    root = _example(tmp_path)
+    root = copy_example(tmp_path)
     (root / "plans" / "objectives" / "lonely.md").write_text(
         "---\ntitle: Lonely\nmetric: m\nbaseline: 1\ntarget: 2\nperiod: 2026\n---\n", encoding="utf-8")
     result = _build(_properdocs(), root, "--strict")
