@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PROPERDOCS_VENV := .venv-properdocs
 PROPERDOCS_STAMP := $(PROPERDOCS_VENV)/.installed
 
-.PHONY: site test serve check clean
+.PHONY: site test serve check bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ serve: $(STAMP)
 ## Check the plans without building the site.
 check: $(STAMP)
 	$(BIN)/northstar check
+
+## Benchmark against MkDocs and the YAML floor at 1,000 and 10,000 plans (takes minutes);
+## `make bench BENCH=--quick` for a one-minute smoke run, BENCH="--sizes 2000" for others.
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py $(BENCH)
 
 clean:
 	rm -rf $(VENV) $(PROPERDOCS_VENV) site .northstar-cache
