@@ -31,13 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-from generate import generate  # noqa: E402
-
 BIN = Path(sys.executable).parent
-EXTENSIONS = "\n".join(f"  - {name}" for name in ("tables", "toc", "attr_list", "md_in_html", "admonition"))
-NAV = "nav:\n  - index.md\n  - strategy/index.md\n  - strategy/coverage.md\n"
 # Targets from issue 5: (numerator, denominator, the most the ratio may be).
 TARGETS = (("check cold", "floor", 1.2), ("build plugin", "build plain", 1.10))
 WARM_LIMIT = 0.3
@@ -71,44 +65,17 @@ def best(runs: list[Run]) -> Run:
     return Run(min(run.seconds for run in runs), min(run.cpu for run in runs), max(run.peak_mb for run in runs))
 
 
-def write_sites(folder: Path, plans: int) -> tuple[Path, Path, int]:
-    """The plugin's site and a plain site with the same pages; and the page count."""
-    site, plain = folder / "northstar", folder / "plain"
-    generate(site, plans)
-    # Files as old as in any repository, so the cache's guard against files
-    # changed in the same instant as they were cached does not apply.
-    an_hour_ago = time.time() - 3600
-    for path in (site / "plans").rglob("*.md"):
-        os.utime(path, (an_hour_ago, an_hour_ago))
-    (site / "docs").mkdir()
-    (site / "docs" / "index.md").write_text("# Home\n\nThe strategy is under Strategy.\n")
-    (site / "mkdocs.yml").write_text(
-        f"site_name: Bench\ntheme:\n  name: material\nplugins:\n  - search\n  - northstar\n"
-        f"markdown_extensions:\n{EXTENSIONS}\n{NAV}")
-
-    # The same pages, bodies and all, as files in docs_dir of a site without the plugin.
-    from mkdocs_northstar.analysis import analyse
-    from mkdocs_northstar.render import render_pages
-    from mkdocs_northstar.settings import read_settings
-
-    analysis = analyse(read_settings(str(site / "mkdocs.yml")))
-    by_page = {node.page: node for node in analysis.strategy.nodes}
-    shutil.copytree(site / "docs", plain / "docs")
-    pages = render_pages(analysis)
-    for uri in pages:
-        target = plain / "docs" / "strategy" / uri
-        target.parent.mkdir(parents=True, exist_ok=True)
-        node = by_page.get(uri)
-        body = f"# {node.title}\n\n{node.record.body}" if node else f"# {uri}\n\nA page of the strategy.\n"
-        target.write_text(body)
-    (plain / "mkdocs.yml").write_text(
-        f"site_name: Bench\ntheme:\n  name: material\nplugins:\n  - search\n"
-        f"markdown_extensions:\n{EXTENSIONS}\n{NAV}not_in_nav: /strategy/\n")
-    return site, plain, len(pages)
+def write_sites(folder: Path, plans: int) -> int:
+    """Write both sites in a child process, so that this one stays small: a child's
+    peak memory as the kernel reports it includes the parent's at the fork."""
+    result = subprocess.run([sys.executable, str(HERE / "generate.py"), str(folder), str(plans)],
+                            check=True, capture_output=True, text=True)
+    return int(result.stdout.split()[-1])
 
 
 def bench(plans: int, repeat: int, build_repeat: int, folder: Path) -> dict[str, Run]:
-    site, plain, pages = write_sites(folder, plans)
+    pages = write_sites(folder, plans)
+    site, plain = folder / "northstar", folder / "plain"
     print(f"\n{plans:,} plans ({pages:,} generated pages) in {folder}", flush=True)
     cache = site / ".northstar-cache"
     drop_cache = lambda: shutil.rmtree(cache, ignore_errors=True)  # noqa: E731

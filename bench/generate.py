@@ -8,8 +8,16 @@ so two runs of the benchmark measure the same work.
 
 from __future__ import annotations
 
+import os
 import random
+import shutil
+import sys
+import time
 from pathlib import Path
+
+from mkdocs_northstar.analysis import analyse
+from mkdocs_northstar.render import render_pages
+from mkdocs_northstar.settings import read_settings
 
 # Per 10,000 plans: 50 objectives, 250 themes and 200 teams of about 50 plans each.
 PLANS_PER_OBJECTIVE = 200
@@ -20,6 +28,12 @@ STATUSES = ("proposed", "planned", "in-progress", "in-progress", "done", "droppe
 WORDS = ("customer search ranking checkout latency catalogue payment fraud signal cohort "
          "experiment rollout index cache warehouse pricing basket retention onboarding mobile "
          "partner invoice refund shipping inventory review recommendation dashboard metric").split()
+
+
+# The two sites the benchmark builds share these: the Markdown extensions the plugin
+# adds, and a small explicit navigation (record pages stay out of it in both).
+EXTENSIONS = "\n".join(f"  - {name}" for name in ("tables", "toc", "attr_list", "md_in_html", "admonition"))
+NAV = "nav:\n  - index.md\n  - strategy/index.md\n  - strategy/coverage.md\n"
 
 
 def counts(plans: int) -> tuple[int, int, int]:
@@ -144,3 +158,40 @@ links: [https://tracker.example/PLAN-{number}]
 
 {plan_body(rng, number, neighbour)}""")
     return {"objective": objectives, "theme": themes, "plan": plans}
+
+
+def write_sites(folder: Path, plans: int) -> int:
+    """The plugin's site (folder/northstar) and a plain site (folder/plain) with the
+    same pages and bodies as files in docs_dir; return the number of pages."""
+    site, plain = folder / "northstar", folder / "plain"
+    generate(site, plans)
+    # Files as old as in any repository, so the cache's guard against files
+    # changed in the same instant as they were cached does not apply.
+    an_hour_ago = time.time() - 3600
+    for path in (site / "plans").rglob("*.md"):
+        os.utime(path, (an_hour_ago, an_hour_ago))
+    (site / "docs").mkdir()
+    (site / "docs" / "index.md").write_text("# Home\n\nThe strategy is under Strategy.\n")
+    (site / "mkdocs.yml").write_text(
+        f"site_name: Bench\ntheme:\n  name: material\nplugins:\n  - search\n  - northstar\n"
+        f"markdown_extensions:\n{EXTENSIONS}\n{NAV}")
+
+    # The same pages, bodies and all, as files in docs_dir of a site without the plugin.
+    analysis = analyse(read_settings(str(site / "mkdocs.yml")))
+    by_page = {node.page: node for node in analysis.strategy.nodes}
+    shutil.copytree(site / "docs", plain / "docs")
+    pages = render_pages(analysis)
+    for uri in pages:
+        target = plain / "docs" / "strategy" / uri
+        target.parent.mkdir(parents=True, exist_ok=True)
+        node = by_page.get(uri)
+        body = f"# {node.title}\n\n{node.record.body}" if node else f"# {uri}\n\nA page of the strategy.\n"
+        target.write_text(body)
+    (plain / "mkdocs.yml").write_text(
+        f"site_name: Bench\ntheme:\n  name: material\nplugins:\n  - search\n"
+        f"markdown_extensions:\n{EXTENSIONS}\n{NAV}not_in_nav: /strategy/\n")
+    return len(pages)
+
+
+if __name__ == "__main__":  # python generate.py FOLDER PLANS: used by bench.py
+    print("pages", write_sites(Path(sys.argv[1]), int(sys.argv[2])))

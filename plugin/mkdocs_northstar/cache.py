@@ -151,7 +151,7 @@ class RecordCache:
         found = scan(plans_root)
         self._surveyed = {}
         for source in found.plan_files:
-            absolute = str(plans_root / source)
+            absolute = os.path.join(str(plans_root), source)
             try:
                 self._surveyed[absolute] = _stamp(os.stat(absolute))
             except OSError:
@@ -207,7 +207,7 @@ class RecordCache:
         self._seen = set()
         self._stamps = {}
 
-    def get(self, absolute: Path, path: str, source: str) -> Record | None:
+    def get(self, absolute: str, path: str, source: str) -> Record | None:
         key = str(absolute)
         self._seen.add(key)
         try:
@@ -226,7 +226,7 @@ class RecordCache:
         self.misses += 1
         return None
 
-    def put(self, absolute: Path, record: Record) -> None:
+    def put(self, absolute: str, record: Record) -> None:
         key = str(absolute)
         stamp = self._stamps.pop(key, None)
         if stamp is None:

@@ -452,14 +452,15 @@ def scan(plans_root: Path) -> Scan:
 def read_plans(root: Path, plans_dir: str, cache=None) -> tuple[list[Record], Scan]:
     """Every record below root/plans_dir, in path order, plus what the walk found.
 
-    `cache`, when given, maps (source, size, mtime) to a parsed Record so that an
-    unchanged file is not parsed again."""
+    `cache` (a cache.RecordCache), when given, returns the Record of a file that has
+    not changed since it was parsed, so that it is not parsed again."""
     plans_root = (root / plans_dir)
     found = scan(plans_root)
     prefix = display_prefix(root, plans_root)
+    folder = str(plans_root)
     records = []
     for source in found.plan_files:
-        absolute = plans_root / source
+        absolute = os.path.join(folder, source)  # a str: Path objects cost a tenth of a second per 10,000 files
         path = prefix + source
         if cache is not None:
             record = cache.get(absolute, path, source)
@@ -467,7 +468,8 @@ def read_plans(root: Path, plans_dir: str, cache=None) -> tuple[list[Record], Sc
                 records.append(record)
                 continue
         try:
-            raw = absolute.read_bytes()
+            with open(absolute, "rb") as handle:
+                raw = handle.read()
         except OSError as error:
             record = Record(path=path, source=source, kind=kind_from_folder(source), id=None,
                             title=source, broken=True,
