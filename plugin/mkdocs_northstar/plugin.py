@@ -85,7 +85,9 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
             if not self.serving:
                 raise PluginError(str(error)) from None
             return self._show_failure(files, config, str(error))
-        log.debug(f"northstar: parsed {self.records.misses} plan files, reused {self.records.hits} unchanged")
+        parsed = self.records.misses
+        log.debug(f"northstar: {parsed} plan file{'s' if parsed != 1 else ''} parsed, "
+                  f"{self.records.hits} unchanged reused")
         self._report(analysis)
 
         prefix = self.settings.url_prefix
