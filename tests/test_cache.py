@@ -217,14 +217,19 @@ def test_a_rebuild_after_editing_one_plan_parses_only_that_plan(site, parses, tm
         # As `mkdocs serve` does on every change: the config is loaded again, and
         # MkDocs hands back the same plugin instance, because it has on_startup.
         config = load_config(str(site / "mkdocs.yml"), site_dir=str(output))
-        config.plugins.on_startup(command="serve", dirty=False)
         build(config)
 
-    rebuild()
-    assert len(parses) == 7
-    parses.clear()
-    plan = site / RANKING
-    plan.write_text(plan.read_text().replace("Rank results by what shoppers click.", "Rank by clicks and carts."))
-    rebuild()
-    assert parses == [RANKING]
-    assert "Rank by clicks and carts." in (output / "strategy/plans/ranking/index.html").read_text()
+    config = load_config(str(site / "mkdocs.yml"), site_dir=str(output))
+    config.plugins.on_startup(command="serve", dirty=False)
+    try:
+        rebuild()
+        assert len(parses) == 7
+        parses.clear()
+        plan = site / RANKING
+        plan.write_text(plan.read_text().replace("Rank results by what shoppers click.", "Rank by clicks and carts."))
+        rebuild()
+        assert parses == [RANKING]
+        assert "Rank by clicks and carts." in (output / "strategy/plans/ranking/index.html").read_text()
+    finally:
+        # The instance outlives this test in this process: later builds are not served.
+        config.plugins.on_startup(command="build", dirty=False)
