@@ -87,6 +87,26 @@ class _Handler(frontmatter.YAMLHandler):
 _HANDLER = _Handler()
 
 
+class _Loader(_BaseLoader):
+    """libyaml's safe loader, remembering what each short plain scalar resolves to:
+    plan files repeat the same keys and values ('status', 'planned', ...) thousands
+    of times, and the resolver's regular expressions ran for every one of them."""
+
+    _resolved: dict[str, str] = {}
+    _MEMO_LENGTH, _MEMO_SIZE = 64, 50_000  # hostile files cannot make it grow without end
+
+    def resolve(self, kind, value, implicit):
+        if kind is not yaml.ScalarNode or not implicit[0] or len(value) > self._MEMO_LENGTH:
+            return super().resolve(kind, value, implicit)
+        tag = self._resolved.get(value)
+        if tag is None:
+            # A plain scalar's tag depends on its text alone (this loader has no path resolvers).
+            tag = super().resolve(kind, value, implicit)
+            if len(self._resolved) < self._MEMO_SIZE:
+                self._resolved[value] = tag
+        return tag
+
+
 class YamlProblem(Exception):
     def __init__(self, line: int, message: str):
         super().__init__(message)
@@ -198,7 +218,7 @@ def parse_yaml(matter: str, first_line: int) -> tuple[Any, dict[str, int], list[
             raise
         except yaml.YAMLError:
             pass  # reported with its location by the full parse below
-    loader = _BaseLoader(matter)
+    loader = _Loader(matter)
     try:
         root = loader.get_single_node()
         if root is None:
