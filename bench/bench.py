@@ -74,6 +74,7 @@ def write_sites(folder: Path, plans: int) -> int:
 
 
 def bench(plans: int, repeat: int, build_repeat: int, folder: Path) -> dict[str, Run]:
+    """Measure one size; build_repeat 0 measures the checks alone."""
     pages = write_sites(folder, plans)
     site, plain = folder / "northstar", folder / "plain"
     print(f"\n{plans:,} plans ({pages:,} generated pages) in {folder}", flush=True)
@@ -90,16 +91,20 @@ def bench(plans: int, repeat: int, build_repeat: int, folder: Path) -> dict[str,
         results["build plain"].append(measure([str(BIN / "mkdocs"), "build", "-q", "-d", str(folder / "out")], plain))
         results["build plugin"].append(measure([str(BIN / "mkdocs"), "build", "-q", "-d", str(folder / "out")], site,
                                                before=drop_cache))
-    chosen = {name: best(runs) for name, runs in results.items()}
+    chosen = {name: best(runs) for name, runs in results.items() if runs}
     for name, run in chosen.items():
         print(f"  {name:<13} {run.seconds:8.2f} s  {run.cpu:8.2f} s cpu  {run.peak_mb:7.0f} MB peak", flush=True)
     for numerator, denominator, limit in TARGETS:
+        if numerator not in chosen:
+            continue
         ratio = chosen[numerator].seconds / chosen[denominator].seconds
         cpu = chosen[numerator].cpu / chosen[denominator].cpu
         print(f"  {numerator} / {denominator}: {ratio:.2f}x (cpu {cpu:.2f}x; target <= {limit:.2f}x) "
               f"{verdict(ratio <= limit)}")
     warm = chosen["check warm"].seconds
     print(f"  check warm: {warm:.2f} s (target < {WARM_LIMIT} s) {verdict(warm < WARM_LIMIT)}")
+    if "build plugin" not in chosen:
+        return chosen
     memory = chosen["build plugin"].peak_mb / chosen["build plain"].peak_mb
     print(f"  build memory plugin / plain: {memory:.2f}x (target <= {MEMORY_LIMIT}x) {verdict(memory <= MEMORY_LIMIT)}")
     return chosen
@@ -115,10 +120,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each check (best is kept)")
     parser.add_argument("--build-repeat", type=int, default=2, help="runs of each build (best is kept)")
     parser.add_argument("--quick", action="store_true", help="one small size, one run each: a smoke test")
+    parser.add_argument("--no-build", action="store_true", help="measure the floor and the checks only")
     parser.add_argument("--keep", action="store_true", help="keep the generated sites")
     options = parser.parse_args()
     if options.quick:
         options.sizes, options.repeat, options.build_repeat = [300], 1, 1
+    if options.no_build:
+        options.build_repeat = 0
 
     print(f"Python {sys.version.split()[0]} on {os.cpu_count()} cores; load average "
           f"{' '.join(f'{load:.1f}' for load in os.getloadavg())}")
