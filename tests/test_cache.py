@@ -233,3 +233,12 @@ def test_a_rebuild_after_editing_one_plan_parses_only_that_plan(site, parses, tm
     finally:
         # The instance outlives this test in this process: later builds are not served.
         config.plugins.on_startup(command="build", dirty=False)
+
+
+def test_check_does_not_reuse_a_verdict_once_plans_dir_is_gone(tmp_path):
+    make_site(tmp_path, plans={})
+    assert northstar(tmp_path, "check").returncode == 0  # an empty strategy: a verdict is kept
+    (tmp_path / "plans").rmdir()
+    result = northstar(tmp_path, "check")
+    assert result.returncode == 2
+    assert "plans_dir 'plans' is not a folder" in result.stderr

@@ -115,8 +115,9 @@ class Verdict:
 
 
 class RecordCache:
-    """Records by plan file. Pass it to `analyse`; `hits` and `misses` count the
-    files taken from it and the files parsed in the last run."""
+    """Records by plan file, on disk (`beside`) or in memory (no file). Pass it to
+    `analyse`; `hits` and `misses` count the files taken from it and the files parsed
+    in the last run."""
 
     def __init__(self, file: Path | None = None, verdict_file: Path | None = None):
         self.file = file  # None: kept in memory only
@@ -148,6 +149,8 @@ class RecordCache:
         if self.verdict_file is None:
             return None
         plans_root = settings.root / settings.plans_dir  # spelled as read_plans spells it
+        if not plans_root.is_dir():
+            return None  # analyse says what is wrong with it
         found = scan(plans_root)
         self._surveyed = {}
         for source in found.plan_files:
@@ -171,8 +174,7 @@ class RecordCache:
         return Verdict(settings, diagnostics, counts)
 
     def _key(self, settings: Settings, found: Scan) -> str:
-        state = (_fingerprint(), repr(settings), found.asset_files, [(source, problem) for source, problem in found.problems],
-                 sorted(self._surveyed.items()))
+        state = (_fingerprint(), repr(settings), found.asset_files, found.problems, sorted(self._surveyed.items()))
         return hashlib.sha256(repr(state).encode()).hexdigest()
 
     def remember(self, analysis) -> None:
@@ -207,8 +209,8 @@ class RecordCache:
         self._seen = set()
         self._stamps = {}
 
-    def get(self, absolute: str, path: str, source: str) -> Record | None:
-        key = str(absolute)
+    def get(self, key: str, path: str, source: str) -> Record | None:
+        """The record of the file at absolute path `key`, if it has not changed."""
         self._seen.add(key)
         try:
             stamp = self._surveyed.pop(key) if key in self._surveyed else _stamp(os.stat(key))
@@ -226,8 +228,7 @@ class RecordCache:
         self.misses += 1
         return None
 
-    def put(self, absolute: str, record: Record) -> None:
-        key = str(absolute)
+    def put(self, key: str, record: Record) -> None:
         stamp = self._stamps.pop(key, None)
         if stamp is None:
             return
