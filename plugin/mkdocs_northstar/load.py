@@ -16,6 +16,7 @@ import frontmatter
 import yaml
 
 from . import schema
+from .flat_yaml import read_flat
 
 try:  # libyaml is ten times faster; fall back to the pure-Python loader without it
     _BaseLoader = yaml.CSafeLoader
@@ -210,6 +211,9 @@ def parse_yaml(matter: str, first_line: int) -> tuple[Any, dict[str, int], list[
     problems that do not stop the file from being read (duplicate keys)."""
     if _HAS_YAML_ONLY_BREAK.search(matter):
         matter = matter.translate(_YAML_ONLY_BREAKS)
+    flat = read_flat(matter, first_line)  # nearly every plan: flat `key: value` lines, no libyaml needed
+    if flat is not None:
+        return flat[0], flat[1], []
     if len(matter) > _DEPTH_SCAN_FROM:
         try:
             _check_depth(matter)
