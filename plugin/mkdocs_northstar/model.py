@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
+from operator import attrgetter
 from typing import Iterable
 
 from .load import Record
@@ -135,9 +137,16 @@ class Strategy:
     teams: dict[str, Team]
     # Files the walk of plans_dir could not take in (links leaving it, unreadable folders).
     scan_problems: list = field(default_factory=list)
+    _by_kind: dict[str, list[Node]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def of_kind(self, kind: str) -> list[Node]:
-        return [node for node in self.nodes if node.kind == kind]
+        # Asked for by every rule and page: grouped once, in path order. The nodes
+        # are fixed once the graph is built; callers get a copy they may change.
+        if self._by_kind is None:
+            self._by_kind = {}
+            for node in self.nodes:
+                self._by_kind.setdefault(node.record.kind, []).append(node)
+        return list(self._by_kind.get(kind, ()))
 
     @property
     def objectives(self) -> list[Node]:
@@ -165,10 +174,15 @@ def _unique(nodes: Iterable[Node]) -> list[Node]:
 
 
 def _sorted(nodes: Iterable[Node]) -> list[Node]:
-    return sorted(nodes, key=lambda node: (node.slug, node.path))
+    return sorted(nodes, key=_BY_SLUG)  # build gives every node its own slug
+
+
+_BY_SLUG = attrgetter("slug")
 
 
 # A period as a span of quarters, so that containment is a comparison of numbers.
+# Thousands of records share a handful of periods.
+@lru_cache(maxsize=4096)
 def period_span(period: str) -> tuple[int, int]:
     year = int(period[:4])
     first = year * 4
@@ -235,10 +249,11 @@ def build(records: list[Record]) -> Strategy:
     for node in nodes:
         if node.record.broken:
             continue  # nothing could be read from it, so it links nowhere
-        if node.kind == "objective":
+        kind = node.record.kind
+        if kind == "objective":
             parents = resolve(node, "parent")
             node.parent = parents[0] if parents else None
-        elif node.kind == "theme":
+        elif kind == "theme":
             node.objectives = resolve(node, "objectives")
         else:
             node.themes = resolve(node, "themes")
@@ -247,12 +262,13 @@ def build(records: list[Record]) -> Strategy:
 
     # Backlinks, in the stable order of the forward side.
     for node in nodes:
+        kind = node.record.kind
         if node.parent:
             node.parent.children.append(node)
-        if node.kind == "theme":
+        if kind == "theme":
             for objective in node.objectives:
                 objective.themes.append(node)
-        elif node.kind == "plan":
+        elif kind == "plan":
             for theme in node.themes:
                 theme.plans.append(node)
             for objective in node.objectives:
@@ -260,30 +276,34 @@ def build(records: list[Record]) -> Strategy:
             for dependency in node.depends_on:
                 dependency.dependents.append(node)
 
-    for node in nodes:
-        if node.kind == "plan":
-            node.served = _unique(node.objectives + [o for theme in node.themes for o in theme.objectives])
-            for objective in node.served:
-                objective.serving.append(node)
+    plans = [node for node in nodes if node.record.kind == "plan"]
+    themes = [node for node in nodes if node.record.kind == "theme"]
+    for node in plans:
+        node.served = _unique(node.objectives + [o for theme in node.themes for o in theme.objectives])
+        for objective in node.served:
+            objective.serving.append(node)
 
     for node in nodes:
         node.period = node.record.get("period")
-    for kind in ("theme", "plan"):  # themes first: a plan may inherit through nothing but its objectives
-        for node in nodes:
-            if node.kind == kind and node.period is None:
-                sources = node.served if kind == "plan" else node.objectives
-                node.period = next((o.period for o in sources if o.period), None)
+    # Themes first: a plan may inherit through nothing but its objectives.
+    for theme in themes:
+        if theme.period is None:
+            theme.period = next((o.period for o in theme.objectives if o.period), None)
+    for plan in plans:
+        if plan.period is None:
+            plan.period = next((o.period for o in plan.served if o.period), None)
 
     for node in nodes:
         for name in ("children", "themes", "plans", "dependents", "serving"):
-            if name == "themes" and node.kind == "plan":
-                continue  # a plan's own themes keep the order its author gave
-            setattr(node, name, _sorted(_unique(getattr(node, name))))
+            linked = getattr(node, name)
+            if len(linked) < 2 or (name == "themes" and node.record.kind == "plan"):
+                continue  # already in order; a plan's own themes keep the order its author gave
+            setattr(node, name, _sorted(_unique(linked)))
 
     teams: dict[str, Team] = {}
     team_slugs: set[str] = set()
-    for node in nodes:
-        if node.kind == "plan" and node.team:
+    for node in plans:
+        if node.team:
             team = teams.get(node.team)
             if team is None:
                 slug, base, counter = slugify(node.team), slugify(node.team), 1
