@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from . import rules
-from .coverage import Coverage, compute
 from .diagnostics import ERROR, WARNING, Diagnostic, count
 from .load import Problem, Record, display_prefix, parse_record, read_plans
 from .model import Strategy, build
 from .settings import ConfigError, Settings
+
+if TYPE_CHECKING:
+    from .coverage import Coverage
 
 
 @dataclass
@@ -27,6 +29,8 @@ class Analysis:
 
     @cached_property
     def coverage(self) -> Coverage:
+        from .coverage import compute  # not needed by `check`, which runs on every commit
+
         return compute(self.strategy)
 
     @property

@@ -127,6 +127,7 @@ class RecordCache:
         self._stamps: dict[str, tuple] = {}  # stamps taken in this run, before reading
         self._surveyed: dict[str, tuple | None] = {}  # stamps taken by `verdict`, reused by `get`
         self._verdict_key: str | None = None
+        self._scan: Scan | None = None  # the walk `verdict` made, reused by read_plans
         self._seen: set[str] = set()
         self._changed = False
 
@@ -151,7 +152,7 @@ class RecordCache:
         plans_root = settings.root / settings.plans_dir  # spelled as read_plans spells it
         if not plans_root.is_dir():
             return None  # analyse says what is wrong with it
-        found = scan(plans_root)
+        found = self._scan = scan(plans_root)
         self._surveyed = {}
         for source in found.plan_files:
             absolute = os.path.join(str(plans_root), source)
@@ -202,6 +203,12 @@ class RecordCache:
             return {}
         entries = stored.get("entries")
         return entries if isinstance(entries, dict) else {}
+
+    def take_scan(self) -> Scan | None:
+        """The walk of plans_dir that `verdict` just made, once: reading the plans
+        after a verdict that could not be reused need not walk the folder again."""
+        found, self._scan = self._scan, None
+        return found
 
     def start(self) -> None:
         """Begin a run: counts start at zero and files not seen again are forgotten."""

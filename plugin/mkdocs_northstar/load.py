@@ -479,7 +479,9 @@ def read_plans(root: Path, plans_dir: str, cache=None) -> tuple[list[Record], Sc
     `cache` (a cache.RecordCache), when given, returns the Record of a file that has
     not changed since it was parsed, so that it is not parsed again."""
     plans_root = (root / plans_dir)
-    found = scan(plans_root)
+    found = cache.take_scan() if cache is not None else None
+    if found is None:
+        found = scan(plans_root)
     prefix = display_prefix(root, plans_root)
     folder = str(plans_root)
     records = []
