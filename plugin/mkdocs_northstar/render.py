@@ -125,9 +125,117 @@ def served_url(page: str, directory_urls: bool) -> str:
 def html_href(target: str, here: str, directory_urls: bool) -> str:
     """A relative URL from the served page `here` to the served page `target`, for raw HTML."""
     target_url, here_url = served_url(target, directory_urls), served_url(here, directory_urls)
-    folder = posixpath.dirname(here_url) or "."
-    url = posixpath.relpath(target_url or ".", folder)
-    return url + "/" if target_url.endswith("/") or not target_url else url
+    # Pages below url_prefix have plain slugs for names (no "." or ".." parts), so the
+    # URL is the common folders climbed out of and the rest walked into; posixpath.relpath
+    # would resolve both against the working directory, once per link of every listing.
+    folder_parts = here_url.split("/")[:-1]
+    target_parts = target_url.rstrip("/").split("/") if target_url else []
+    common = 0
+    for target_part, folder_part in zip(target_parts, folder_parts):
+        if target_part != folder_part:
+            break
+        common += 1
+    url = "/".join([".."] * (len(folder_parts) - common) + target_parts[common:])
+    if target_url.endswith("/") or not target_url:
+        return url + "/" if url else "./"
+    return url
+
+
+# --- Listings as raw HTML ---------------------------------------------------------------
+# Python-Markdown sets a raw HTML block aside whole, where a Markdown table is parsed
+# cell by cell and then inline by inline: the listings of a large strategy (every plan
+# on its theme's, objective's and team's page, the roadmap, each plan's metadata) cost
+# MkDocs more than all the plan bodies when they were Markdown. So they are written as
+# the HTML Python-Markdown makes of a table, which Material styles and wraps alike.
+# MkDocs does not rewrite links in raw HTML: they point where the pages are served.
+
+_RIGHT = ' style="text-align: right;"'
+
+
+def html_table(head: list[tuple[str, bool]], rows: list[list[str]]) -> str:
+    """A table of `rows` (cells already HTML) under `head` (a label and whether the
+    column is right-aligned, for figures), as one raw HTML block."""
+    aligns = [_RIGHT if right else "" for _, right in head]
+    lines = ["<table>", "<thead>", "<tr>" + "".join(f"<th{align}>{html.escape(label)}</th>"
+                                                    for (label, _), align in zip(head, aligns)) + "</tr>",
+             "</thead>", "<tbody>"]
+    lines.extend("<tr>" + "".join(f"<td{align}>{cell}</td>" for cell, align in zip(row, aligns)) + "</tr>"
+                 for row in rows)
+    lines.extend(("</tbody>", "</table>"))
+    return "\n".join(lines)
+
+
+def text(value: object) -> str:
+    """Escape text for raw HTML (it is not Markdown there: shown exactly as written)."""
+    return html.escape(str(value), quote=False)
+
+
+def _html_a(context, target: str, label: object) -> str:
+    url = html_href(target, context["here"], context["options"].directory_urls)
+    return f'<a href="{attr(url)}">{text(label)}</a>'
+
+
+@pass_context
+def html_link(context, node: Node, label: str | None = None) -> str:
+    """A link to a record's page in raw HTML."""
+    return _html_a(context, node.page, label if label is not None else node.title)
+
+
+@pass_context
+def html_links(context, nodes: list[Node], empty: str = "none") -> str:
+    return ", ".join(_html_a(context, node.page, node.title) for node in nodes) if nodes else empty
+
+
+@pass_context
+def html_team_link(context, name: str | None) -> str:
+    """A link to a team's page in raw HTML ("–" for no team)."""
+    if not name:
+        return "–"
+    return _html_a(context, context["strategy"].teams[name].page, name)
+
+
+def status_badge(status: str) -> str:
+    return f'<span class="northstar-status northstar-status--{status}">{status}</span>'
+
+
+@pass_context
+def plan_table(context, plans: list[Node], show_team: bool = True) -> str:
+    """The plans of a theme, an objective or a team: status, team, effort, period."""
+    if not plans:
+        return "*No plans.*"
+    head = [("Plan", False), ("Status", False)] + [("Team", False)] * show_team + [("Effort", True), ("Period", False)]
+    rows = [[html_link(context, plan), status_badge(plan.status)]
+            + [text(plan.team or "–")] * show_team
+            + [number(plan.effort), text(plan.period or "–")] for plan in plans]
+    return html_table(head, rows)
+
+
+@pass_context
+def roadmap_table(context, groups: list[RoadmapGroup], what: str) -> str:
+    """Plans per group and status; only the statuses some plan of the period is in, so
+    the table fits a phone."""
+    present = {plan.status for group in groups for plan in group.plans}
+    shown = [status for status in STATUSES if status in present]
+    rows = []
+    for group in groups:
+        label = _html_a(context, group.page, group.label) if group.page else f"<em>{text(group.label)}</em>"
+        rows.append([label] + ["<br>".join(html_link(context, plan) for plan in group.by_status(status))
+                               for status in shown])
+    return html_table([(what, False)] + [(status, False) for status in shown], rows)
+
+
+def tabs(number: int, labels_and_blocks: list[tuple[str, str]]) -> str:
+    """Content tabs as pymdownx.tabbed writes them (alternate style, which Material's
+    script and styles drive), so pages need not load the extension: the `number`th set
+    on its page."""
+    count, checked = len(labels_and_blocks), 'checked="checked" '
+    inputs = "".join(f'<input {checked if index == 1 else ""}id="__tabbed_{number}_{index}" '
+                     f'name="__tabbed_{number}" type="radio" />' for index in range(1, count + 1))
+    labels = "".join(f'<label for="__tabbed_{number}_{index}">{text(label)}</label>'
+                     for index, (label, _) in enumerate(labels_and_blocks, 1))
+    blocks = "\n".join(f'<div class="tabbed-block">\n{block}\n</div>' for _, block in labels_and_blocks)
+    return (f'<div class="tabbed-set tabbed-alternate" data-tabs="{number}:{count}">{inputs}'
+            f'<div class="tabbed-labels">{labels}</div>\n<div class="tabbed-content">\n{blocks}\n</div>\n</div>')
 
 
 @pass_context
@@ -438,5 +546,8 @@ def periods_of(nodes) -> list[str | None]:
 _ENVIRONMENT.globals.update(
     periods_of=periods_of, icon=icon, objective_map=objective_map, strategy_map=strategy_map,
     status_rows=status_rows, descendants=descendants, plans_rolled_up=plans_rolled_up,
-    nest_headings=nest_headings, first_paragraph=first_paragraph, heat_map=heat_map, FULL_LIMIT=maps.FULL_LIMIT)
+    nest_headings=nest_headings, first_paragraph=first_paragraph, heat_map=heat_map, FULL_LIMIT=maps.FULL_LIMIT,
+    html_table=html_table, html_links=html_links, html_team_link=html_team_link, status_badge=status_badge,
+    plan_table=plan_table, roadmap_table=roadmap_table, tabs=tabs)
+_ENVIRONMENT.filters.update(text=text, html_url=lambda url: f'<a href="{attr(url)}">{text(url)}</a>')
 _ENVIRONMENT.tests.update(containing=lambda items, item: item in items)
