@@ -30,7 +30,6 @@ import json
 import os
 import pickle
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,6 +75,8 @@ def _racy(stamp: tuple | None) -> bool:
 
 
 def _write_atomically(file: Path, data: bytes) -> None:
+    import tempfile  # a warm check writes nothing: spare it the import
+
     folder = file.parent
     if not folder.is_dir():
         folder.mkdir(parents=True, exist_ok=True)
