@@ -29,13 +29,13 @@ _CONSTRUCTED = {"tag:yaml.org,2002:" + name for name in ("int", "float", "bool",
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 # Characters that cannot start a plain scalar ('-' can, before a digit or a dot: -5, -.inf).
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@` ")
-_FLOW_INDICATORS = ("[", "]", "{", "}")
 # What YAML refuses or reads differently (control characters, a BOM, tabs): libyaml's turn.
 _UNUSUAL_CHARACTER = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
 _RESOLVER = yaml.resolver.Resolver()
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _MEMO_LENGTH, _MEMO_SIZE = 64, 50_000  # hostile files cannot make the memo grow without end
-_values: dict[str, Any] = {}
+_values: dict[str, Any] = {}  # plain scalar -> value
+_keys: set[str] = set()
 
 
 class _Refused(Exception):
@@ -54,12 +54,14 @@ _DIGITS_OR_DOT = frozenset("0123456789.")
 
 
 def _scalar(text: str) -> Any:
-    """What PyYAML's safe loader makes of a plain scalar."""
-    if len(text) <= _MEMO_LENGTH:
-        try:
-            return _values[text]
-        except KeyError:
-            pass
+    """What PyYAML's safe loader makes of `text` as a plain scalar; _Refused when it is
+    not one, or not one of the plain types."""
+    try:
+        return _values[text]  # only plain scalars get in
+    except KeyError:
+        pass
+    if not text or not _plain(text):
+        raise _Refused
     tag = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
     if tag == _TEXT:
         value = text
@@ -75,16 +77,25 @@ def _scalar(text: str) -> Any:
     return value
 
 
+def _key(text: str) -> bool:
+    """Whether `text` is a key this reader takes: a name that YAML reads as that string."""
+    if text in _keys:
+        return True
+    if not _KEY.fullmatch(text) or _scalar(text) != text:
+        return False
+    if len(_keys) < _MEMO_SIZE:
+        _keys.add(text)
+    return True
+
+
 def _flow_sequence(text: str) -> list:
     """`[a, b]` on one line, every item plain; `[]`."""
-    if text[-1] != "]" or any(bracket in text[1:-1] for bracket in _FLOW_INDICATORS):
+    inner = text[1:-1]
+    if text[-1] != "]" or "[" in inner or "]" in inner or "{" in inner or "}" in inner:
         raise _Refused
-    items = [item.strip(" ") for item in text[1:-1].split(",")]
-    if items == [""]:
+    if not inner.strip(" "):
         return []
-    if not all(item and _plain(item) for item in items):
-        raise _Refused  # an empty item, or one YAML reads otherwise
-    return [_scalar(item) for item in items]
+    return [_scalar(item.strip(" ")) for item in inner.split(",")]  # an empty item is refused
 
 
 def read_flat(matter: str, first_line: int) -> tuple[dict, dict[str, int]] | None:
@@ -103,22 +114,21 @@ def read_flat(matter: str, first_line: int) -> tuple[dict, dict[str, int]] | Non
                 continue
             if open_key is not None:
                 item = line.lstrip(" ")
-                if item[:1] == "-":
-                    value = item[1:].strip(" ")
-                    if item[1:2] != " " or not value or not _plain(value):
+                if item[0] == "-":
+                    if item[1:2] != " ":
                         return None
                     if items is None:
                         items, indent = [], len(line) - len(item)
                         data[open_key] = items
                     elif len(line) - len(item) != indent:
                         return None
-                    items.append(_scalar(value))
+                    items.append(_scalar(item[2:].strip(" ")))
                     continue
             key, colon, rest = line.partition(":")
-            if not colon or (rest and rest[0] != " ") or not _KEY.fullmatch(key):
-                return None  # nesting, a continued value...
-            if key in lines or _scalar(key) != key:
-                return None  # a repeated key is reported by the full reader; `yes:` is not a string
+            if not colon or (rest and rest[0] != " ") or not _key(key):
+                return None  # nesting, a continued value, `yes:` (a boolean)...
+            if key in lines:
+                return None  # the full reader reports the repeated key
             lines[key] = number + first_line
             open_key, items = None, None
             value = rest.strip(" ")
@@ -127,10 +137,8 @@ def read_flat(matter: str, first_line: int) -> tuple[dict, dict[str, int]] | Non
                 open_key = key
             elif value[0] == "[":
                 data[key] = _flow_sequence(value)
-            elif _plain(value):
-                data[key] = _scalar(value)
             else:
-                return None  # quotes, a comment, an anchor, a tag, a block scalar...
+                data[key] = _scalar(value)  # quotes, a comment, an anchor, a tag... are refused
     except _Refused:
         return None
     return (data, lines) if data else None
