@@ -66,10 +66,6 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
         for extension in _EXTENSIONS:
             if extension not in config.markdown_extensions:
                 config.markdown_extensions.append(extension)
-        # The roadmap's content tabs; Material styles only the alternate style.
-        if "pymdownx.tabbed" not in config.markdown_extensions:
-            config.markdown_extensions.append("pymdownx.tabbed")
-            config.mdx_configs["pymdownx.tabbed"] = {"alternate_style": True}
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
         return config

@@ -547,7 +547,16 @@ _ENVIRONMENT.globals.update(
     periods_of=periods_of, icon=icon, objective_map=objective_map, strategy_map=strategy_map,
     status_rows=status_rows, descendants=descendants, plans_rolled_up=plans_rolled_up,
     nest_headings=nest_headings, first_paragraph=first_paragraph, heat_map=heat_map, FULL_LIMIT=maps.FULL_LIMIT,
-    html_table=html_table, html_links=html_links, html_team_link=html_team_link, status_badge=status_badge,
+    html_table=html_table, html_link=html_link, html_links=html_links, html_team_link=html_team_link, status_badge=status_badge,
     plan_table=plan_table, roadmap_table=roadmap_table, tabs=tabs)
+# Pages that only gather what record pages say (the narrative repeats every plan's first
+# paragraph, the roadmap and coverage their titles) stay out of Material's search index:
+# a search finds the record, not three pages that mention it (docs/performance.md).
+# Most plans a theme's story in the narrative tells with their first paragraphs; more
+# are listed by name. A dozen paragraphs under one heading is already a long read (the
+# example's largest theme has 7 plans); at 40 per theme, as in the benchmark, the
+# paragraphs were most of a 1.3 MB page per 1,000 plans.
+_ENVIRONMENT.globals["NARRATIVE_TEASERS"] = 12
+_ENVIRONMENT.globals["NOT_SEARCHED"] = {"search": "{exclude: true}"}
 _ENVIRONMENT.filters.update(text=text, html_url=lambda url: f'<a href="{attr(url)}">{text(url)}</a>')
 _ENVIRONMENT.tests.update(containing=lambda items, item: item in items)
