@@ -75,8 +75,6 @@ def _racy(stamp: tuple | None) -> bool:
 
 
 def _write_atomically(file: Path, data: bytes) -> None:
-    import tempfile  # a warm check writes nothing: spare it the import
-
     folder = file.parent
     if not folder.is_dir():
         folder.mkdir(parents=True, exist_ok=True)
@@ -84,13 +82,15 @@ def _write_atomically(file: Path, data: bytes) -> None:
         (folder / ".gitignore").write_text("# Created by northstar: safe to delete.\n*\n")
         (folder / "CACHEDIR.TAG").write_text("Signature: 8a477f597d28d172789f06886806bc55\n"
                                              "# northstar's record cache: safe to delete.\n")
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{file.name}-", suffix=".tmp")
+    # Named after this process, so that two runs at once never write the same file
+    # (importing tempfile costs a check more than the write).
+    temporary = folder / f".{file.name}-{os.getpid()}.tmp"
     try:
-        with os.fdopen(handle, "wb") as output:
+        with open(temporary, "wb") as output:
             output.write(data)
         os.replace(temporary, file)
     except BaseException:
-        os.unlink(temporary)
+        temporary.unlink(missing_ok=True)  # it may never have been created (a read-only checkout)
         raise
 
 
