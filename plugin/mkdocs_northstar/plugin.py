@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import posixpath
+import secrets
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -22,7 +23,7 @@ from .analysis import Analysis, analyse
 from .cache import RecordCache
 from .config import NorthstarConfig
 from .diagnostics import ERROR
-from .render import RenderOptions, md, render_pages
+from .render import RenderOptions, md, put_back, put_back_unsearched, render_pages, set_aside
 from .settings import ConfigError, Settings, settings_from
 
 # Plain logger (not get_plugin_logger, which prefixes the plugin's name) so that each
@@ -50,6 +51,10 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
         # Parsed plans, kept across `mkdocs serve` rebuilds (MkDocs keeps a plugin with
         # on_startup alive between them): an edit re-parses the files that changed.
         self.records = RecordCache()
+        # Raw HTML blocks of the generated pages skip Python-Markdown (see render.set_aside):
+        # fenced with a word drawn per process, which no plan can know to contain.
+        self._html_marker = f"northstar{secrets.token_hex(12)}"
+        self._aside: dict[str, list] = {}  # src_uri -> the page's blocks, while it is built
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Under `mkdocs serve` an error must not stop the server: it is shown instead.
@@ -89,7 +94,7 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
         prefix = self.settings.url_prefix
         self._record_paths = {f"{prefix}/{node.page}": node.path for node in analysis.strategy.nodes}
         options = RenderOptions(directory_urls=config.use_directory_urls,
-                                material_icons=_material_icons(config))
+                                material_icons=_material_icons(config), html_marker=self._html_marker)
         for uri, content in render_pages(analysis, options).items():
             in_nav = uri in _NAV_PAGES
             self._add(files, File.generated(
@@ -138,7 +143,27 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
             files.remove(existing)
         files.append(file)
 
+    # Last, so that other plugins' on_page_markdown see the blocks' placeholders only
+    # once they have run; first to put them back, before others read the HTML.
+    @event_priority(-100)
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if page.file.generated_by != "northstar":
+            return markdown
+        markdown, self._aside[page.file.src_uri] = set_aside(markdown, self._html_marker)
+        return markdown
+
+    @event_priority(100)
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        blocks = self._aside.get(page.file.src_uri)
+        return put_back(html, self._html_marker, blocks) if blocks else html
+
+    # After the search plugin's (priority 0) has indexed the page: the listings that
+    # repeat other records go back in only now, so they cost the index nothing.
+    @event_priority(-100)
     def on_page_context(self, context, *, page: Page, config: MkDocsConfig, nav):
+        blocks = self._aside.pop(page.file.src_uri, None)
+        if blocks:
+            page.content = put_back_unsearched(page.content, self._html_marker, blocks)
         # A generated page has no file in docs_dir to edit; a record page's edit button
         # opens its plan file instead, and the others lose it.
         uri = page.file.src_uri

@@ -111,6 +111,10 @@ class RenderOptions:
     # Material's icon shortcodes (`:material-target:`) resolve: the plugin turns this
     # on when pymdownx.emoji uses Material's icons; plain Markdown output leaves it off.
     material_icons: bool = False
+    # A word no plan can contain (the plugin draws one at random per build): each raw
+    # HTML block is fenced with it, so the plugin can set the blocks aside before
+    # Python-Markdown runs and put them back after (see `set_aside`). None: plain blocks.
+    html_marker: str | None = None
 
 
 def served_url(page: str, directory_urls: bool) -> str:
@@ -150,6 +154,56 @@ def html_href(target: str, here: str, directory_urls: bool) -> str:
 # MkDocs does not rewrite links in raw HTML: they point where the pages are served.
 
 _RIGHT = ' style="text-align: right;"'
+
+
+@pass_context
+def raw_html(context, block: str, searched: bool = True) -> str:
+    """A raw HTML block, fenced with the build's marker when the plugin sets blocks aside.
+    A block that is not `searched` repeats what other pages say (a listing of plans):
+    Material's search skips it, and the plugin hands it to the search plugin not at all."""
+    if not searched:
+        block = block.replace("<table>", "<table data-search-exclude>", 1)
+    marker = context["options"].html_marker
+    if not marker:
+        return block
+    kind = "" if searched else "-"
+    return f"<!--{kind}{marker}-->\n{block}\n<!--/{marker}-->"
+
+
+@dataclass(frozen=True)
+class AsideBlock:
+    html: str
+    searched: bool
+
+
+def set_aside(markdown: str, marker: str) -> tuple[str, list[AsideBlock]]:
+    """The page with each block fenced by `raw_html` replaced by a placeholder paragraph,
+    and the blocks. Python-Markdown tokenizes a raw HTML block tag by tag only to pass it
+    through unchanged: on a large strategy that was most of what the listings cost."""
+    blocks: list[AsideBlock] = []
+
+    def placeholder(match: re.Match) -> str:
+        blocks.append(AsideBlock(match.group(2), searched=not match.group(1)))
+        return f"{marker}x{len(blocks) - 1}"
+
+    fenced = f"^<!--(-?){re.escape(marker)}-->\n(.*?)\n<!--/{re.escape(marker)}-->$"
+    return re.sub(fenced, placeholder, markdown, flags=re.MULTILINE | re.DOTALL), blocks
+
+
+def put_back(html_text: str, marker: str, blocks: list[AsideBlock]) -> str:
+    """The converted page with the searched blocks `set_aside` took in their places;
+    the others stay out of sight of the search index, as comments, until
+    `put_back_unsearched`."""
+    def block(match: re.Match) -> str:
+        index = int(match.group(1))
+        return blocks[index].html if blocks[index].searched else f"<!--{marker}x{index}-->"
+
+    return re.sub(f"<p>{re.escape(marker)}x(\\d+)</p>", block, html_text) if blocks else html_text
+
+
+def put_back_unsearched(html_text: str, marker: str, blocks: list[AsideBlock]) -> str:
+    return re.sub(f"<!--{re.escape(marker)}x(\\d+)-->", lambda match: blocks[int(match.group(1))].html,
+                  html_text) if blocks else html_text
 
 
 def html_table(head: list[tuple[str, bool]], rows: list[list[str]]) -> str:
@@ -207,7 +261,7 @@ def plan_table(context, plans: list[Node], show_team: bool = True) -> str:
     rows = [[html_link(context, plan), status_badge(plan.status)]
             + [text(plan.team or "–")] * show_team
             + [number(plan.effort), text(plan.period or "–")] for plan in plans]
-    return html_table(head, rows)
+    return raw_html(context, html_table(head, rows), searched=False)
 
 
 @pass_context
@@ -224,7 +278,8 @@ def roadmap_table(context, groups: list[RoadmapGroup], what: str) -> str:
     return html_table([(what, False)] + [(status, False) for status in shown], rows)
 
 
-def tabs(number: int, labels_and_blocks: list[tuple[str, str]]) -> str:
+@pass_context
+def tabs(context, number: int, labels_and_blocks: list[tuple[str, str]]) -> str:
     """Content tabs as pymdownx.tabbed writes them (alternate style, which Material's
     script and styles drive), so pages need not load the extension: the `number`th set
     on its page."""
@@ -234,8 +289,8 @@ def tabs(number: int, labels_and_blocks: list[tuple[str, str]]) -> str:
     labels = "".join(f'<label for="__tabbed_{number}_{index}">{text(label)}</label>'
                      for index, (label, _) in enumerate(labels_and_blocks, 1))
     blocks = "\n".join(f'<div class="tabbed-block">\n{block}\n</div>' for _, block in labels_and_blocks)
-    return (f'<div class="tabbed-set tabbed-alternate" data-tabs="{number}:{count}">{inputs}'
-            f'<div class="tabbed-labels">{labels}</div>\n<div class="tabbed-content">\n{blocks}\n</div>\n</div>')
+    return raw_html(context, f'<div class="tabbed-set tabbed-alternate" data-tabs="{number}:{count}">{inputs}'
+                             f'<div class="tabbed-labels">{labels}</div>\n<div class="tabbed-content">\n{blocks}\n</div>\n</div>')
 
 
 @pass_context
@@ -558,5 +613,5 @@ _ENVIRONMENT.globals.update(
 # paragraphs were most of a 1.3 MB page per 1,000 plans.
 _ENVIRONMENT.globals["NARRATIVE_TEASERS"] = 12
 _ENVIRONMENT.globals["NOT_SEARCHED"] = {"search": "{exclude: true}"}
-_ENVIRONMENT.filters.update(text=text, html_url=lambda url: f'<a href="{attr(url)}">{text(url)}</a>')
+_ENVIRONMENT.filters.update(raw_html=raw_html, text=text, html_url=lambda url: f'<a href="{attr(url)}">{text(url)}</a>')
 _ENVIRONMENT.tests.update(containing=lambda items, item: item in items)
