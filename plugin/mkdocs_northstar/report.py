@@ -10,13 +10,16 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from . import __version__
 from .analysis import Analysis
-from .baseline import Comparison, fingerprint
 from .diagnostics import ERROR, OFF, WARNING, Diagnostic, count
 from .rules import RULES, severities
+
+if TYPE_CHECKING:  # the baseline module is imported only where one is used: check runs on every commit
+    from .baseline import Comparison
 
 FORMATS = ("text", "json", "github", "sarif")
 
@@ -140,6 +143,8 @@ def _rule_descriptor(rule_id: str, severity: str) -> dict:
 
 
 def as_sarif(analysis: Analysis, ratchet: Comparison | None = None) -> str:
+    from .baseline import fingerprint
+
     chosen = severities(dict(analysis.settings.rules))
     rule_ids = list(RULES)
     prefix = repository_prefix(analysis.settings.root)

@@ -4,7 +4,6 @@ produces the JSON Schema editors use, so the two can never drift apart."""
 from __future__ import annotations
 
 import datetime
-import difflib
 import math
 import re
 from dataclasses import dataclass
@@ -214,6 +213,8 @@ REQUIRED = {"objective": ("period",), "theme": (), "plan": ()}
 
 def suggest(word: str, candidates, cutoff: float = 0.6) -> str | None:
     """The nearest candidate to a mistyped word, if any is close enough."""
+    import difflib  # only for a mistake: a clean check never needs it
+
     matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=cutoff)
     return matches[0] if matches else None
 
