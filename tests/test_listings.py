@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import CLEAN_PLANS, make_site, mkdocs_build
-from mkdocs_northstar.render import AsideBlock, put_back, put_back_unsearched, set_aside
+from mkdocs_northstar.render import (SEARCH_ALL, SEARCH_NONE, SEARCH_TEXT, put_back, put_back_unsearched,
+                                     set_aside)
 
 MARKER = "northstar0123abcd"
 
@@ -20,16 +21,20 @@ MARKER = "northstar0123abcd"
 def test_set_aside_takes_only_fenced_blocks_and_put_back_restores_them():
     page = (f"# Title\n\n<!--{MARKER}-->\n<table>\n<tr><td>a</td></tr>\n</table>\n<!--/{MARKER}-->\n\n"
             "```html\n<!--northstarffff-->\n<b>code</b>\n<!--/northstarffff-->\n```\n\n"
-            f"<!---{MARKER}-->\n<table data-search-exclude>\n</table>\n<!--/{MARKER}-->\n")
+            f"<!---{MARKER}-->\n<table data-search-exclude>\n</table>\n<!--/{MARKER}-->\n\n"
+            f"<!--~{MARKER}-->\n<table>\n<tr><td>Owner</td><td><a href=\"x/\">Ada &amp; Bo</a></td></tr>\n</table>\n"
+            f"<!--/{MARKER}-->\n")
     markdown, blocks = set_aside(page, MARKER)
-    assert blocks == [AsideBlock("<table>\n<tr><td>a</td></tr>\n</table>", True),
-                      AsideBlock("<table data-search-exclude>\n</table>", False)]
+    assert [block.search for block in blocks] == [SEARCH_ALL, SEARCH_NONE, SEARCH_TEXT]
+    assert blocks[0].html == "<table>\n<tr><td>a</td></tr>\n</table>"
     assert "<table" not in markdown and "<!--northstarffff-->" in markdown  # another marker is text
-    converted = f"<h1>Title</h1>\n<p>{MARKER}x0</p>\n<pre>...</pre>\n<p>{MARKER}x1</p>"
+    converted = f"<h1>Title</h1>\n<p>{MARKER}x0</p>\n<pre>...</pre>\n<p>{MARKER}x1</p>\n<p>{MARKER}x2</p>"
     searched = put_back(converted, MARKER, blocks)
     assert "<tr><td>a</td></tr>" in searched and "data-search-exclude" not in searched
+    assert "Owner Ada &amp; Bo" in searched and "<td>Owner" not in searched  # its words, not its markup
     assert put_back_unsearched(searched, MARKER, blocks) == (
-        "<h1>Title</h1>\n<table>\n<tr><td>a</td></tr>\n</table>\n<pre>...</pre>\n<table data-search-exclude>\n</table>")
+        "<h1>Title</h1>\n<table>\n<tr><td>a</td></tr>\n</table>\n<pre>...</pre>\n<table data-search-exclude>\n</table>\n"
+        + blocks[2].html)
 
 
 def _large_theme(plans: int) -> dict[str, str]:
@@ -78,6 +83,7 @@ def test_search_indexes_records_not_the_pages_and_listings_that_repeat_them(larg
     assert "Plan 3" not in theme_text  # its listing of plans: those have pages of their own
     plan_text = " ".join(doc["text"] for doc in index["docs"] if doc["location"].startswith("strategy/plans/p3/"))
     assert "Better search" in plan_text and "Paragraph of plan 3." in plan_text  # a record's metadata stays
+    assert "Owner" in plan_text and "planned" in plan_text
     assert not re.search(r"northstar[0-9a-f]{24}", json.dumps(index))  # no placeholder leaked
 
 

@@ -156,24 +156,27 @@ def html_href(target: str, here: str, directory_urls: bool) -> str:
 _RIGHT = ' style="text-align: right;"'
 
 
+# What the search index gets of a raw HTML block the plugin set aside: the block, its
+# words without the markup (a record's metadata: found by its owner's name, at a few
+# tags' cost instead of some eighty), or nothing (a listing of records with pages of
+# their own). The fence's first line says which.
+SEARCH_ALL, SEARCH_TEXT, SEARCH_NONE = "", "~", "-"
+_TAG = re.compile(r"<[^>]*>")
+
+
 @pass_context
-def raw_html(context, block: str, searched: bool = True) -> str:
-    """A raw HTML block, fenced with the build's marker when the plugin sets blocks aside.
-    A block that is not `searched` repeats what other pages say (a listing of plans):
-    Material's search skips it, and the plugin hands it to the search plugin not at all."""
-    if not searched:
+def raw_html(context, block: str, search: str = SEARCH_ALL) -> str:
+    """A raw HTML block, fenced with the build's marker when the plugin sets blocks aside."""
+    if search == SEARCH_NONE:  # for Material on any host; the plugin does not even hand it over
         block = block.replace("<table>", "<table data-search-exclude>", 1)
     marker = context["options"].html_marker
-    if not marker:
-        return block
-    kind = "" if searched else "-"
-    return f"<!--{kind}{marker}-->\n{block}\n<!--/{marker}-->"
+    return f"<!--{search}{marker}-->\n{block}\n<!--/{marker}-->" if marker else block
 
 
 @dataclass(frozen=True)
 class AsideBlock:
     html: str
-    searched: bool
+    search: str  # SEARCH_ALL, SEARCH_TEXT or SEARCH_NONE
 
 
 def set_aside(markdown: str, marker: str) -> tuple[str, list[AsideBlock]]:
@@ -183,27 +186,31 @@ def set_aside(markdown: str, marker: str) -> tuple[str, list[AsideBlock]]:
     blocks: list[AsideBlock] = []
 
     def placeholder(match: re.Match) -> str:
-        blocks.append(AsideBlock(match.group(2), searched=not match.group(1)))
+        blocks.append(AsideBlock(match.group(2), match.group(1)))
         return f"{marker}x{len(blocks) - 1}"
 
-    fenced = f"^<!--(-?){re.escape(marker)}-->\n(.*?)\n<!--/{re.escape(marker)}-->$"
+    fenced = f"^<!--([~-]?){re.escape(marker)}-->\n(.*?)\n<!--/{re.escape(marker)}-->$"
     return re.sub(fenced, placeholder, markdown, flags=re.MULTILINE | re.DOTALL), blocks
 
 
 def put_back(html_text: str, marker: str, blocks: list[AsideBlock]) -> str:
-    """The converted page with the searched blocks `set_aside` took in their places;
-    the others stay out of sight of the search index, as comments, until
-    `put_back_unsearched`."""
-    def block(match: re.Match) -> str:
+    """The converted page with its placeholders replaced by what the search index is to
+    get of each block; `put_back_unsearched` puts the blocks themselves in after indexing."""
+    def for_search(match: re.Match) -> str:
         index = int(match.group(1))
-        return blocks[index].html if blocks[index].searched else f"<!--{marker}x{index}-->"
+        block = blocks[index]
+        if block.search == SEARCH_ALL:
+            return block.html
+        words = " ".join(_TAG.sub(" ", block.html).split()) if block.search == SEARCH_TEXT else ""
+        return f"<!--{marker}x{index}-->{words}<!--/{marker}x{index}-->"
 
-    return re.sub(f"<p>{re.escape(marker)}x(\\d+)</p>", block, html_text) if blocks else html_text
+    return re.sub(f"<p>{re.escape(marker)}x(\\d+)</p>", for_search, html_text) if blocks else html_text
 
 
 def put_back_unsearched(html_text: str, marker: str, blocks: list[AsideBlock]) -> str:
-    return re.sub(f"<!--{re.escape(marker)}x(\\d+)-->", lambda match: blocks[int(match.group(1))].html,
-                  html_text) if blocks else html_text
+    pattern = f"<!--{re.escape(marker)}x(\\d+)-->.*?<!--/{re.escape(marker)}x\\1-->"
+    return re.sub(pattern, lambda match: blocks[int(match.group(1))].html, html_text,
+                  flags=re.DOTALL) if blocks else html_text
 
 
 def html_table(head: list[tuple[str, bool]], rows: list[list[str]]) -> str:
@@ -261,7 +268,7 @@ def plan_table(context, plans: list[Node], show_team: bool = True) -> str:
     rows = [[html_link(context, plan), status_badge(plan.status)]
             + [text(plan.team or "–")] * show_team
             + [number(plan.effort), text(plan.period or "–")] for plan in plans]
-    return raw_html(context, html_table(head, rows), searched=False)
+    return raw_html(context, html_table(head, rows), SEARCH_NONE)
 
 
 @pass_context
@@ -612,6 +619,7 @@ _ENVIRONMENT.globals.update(
 # example's largest theme has 7 plans); at 40 per theme, as in the benchmark, the
 # paragraphs were most of a 1.3 MB page per 1,000 plans.
 _ENVIRONMENT.globals["NARRATIVE_TEASERS"] = 12
+_ENVIRONMENT.globals["SEARCH_TEXT"] = SEARCH_TEXT
 _ENVIRONMENT.globals["NOT_SEARCHED"] = {"search": "{exclude: true}"}
 _ENVIRONMENT.filters.update(raw_html=raw_html, text=text, html_url=lambda url: f'<a href="{attr(url)}">{text(url)}</a>')
 _ENVIRONMENT.tests.update(containing=lambda items, item: item in items)
