@@ -213,11 +213,11 @@ def put_back_unsearched(html_text: str, marker: str, blocks: list[AsideBlock]) -
                   flags=re.DOTALL) if blocks else html_text
 
 
-def html_table(head: list[tuple[str, bool]], rows: list[list[str]]) -> str:
-    """A table of `rows` (cells already HTML) under `head` (a label and whether the
-    column is right-aligned, for figures), as one raw HTML block."""
+def html_table(head: list[tuple[str, bool]], rows: list[list[object]]) -> str:
+    """A table of `rows` under `head` (a label and whether the column is right-aligned,
+    for figures), as one raw HTML block; labels and cells are HTML already."""
     aligns = [_RIGHT if right else "" for _, right in head]
-    lines = ["<table>", "<thead>", "<tr>" + "".join(f"<th{align}>{html.escape(label)}</th>"
+    lines = ["<table>", "<thead>", "<tr>" + "".join(f"<th{align}>{label}</th>"
                                                     for (label, _), align in zip(head, aligns)) + "</tr>",
              "</thead>", "<tbody>"]
     lines.extend("<tr>" + "".join(f"<td{align}>{cell}</td>" for cell, align in zip(row, aligns)) + "</tr>"
@@ -283,6 +283,19 @@ def roadmap_table(context, groups: list[RoadmapGroup], what: str) -> str:
         rows.append([label] + ["<br>".join(html_link(context, plan) for plan in group.by_status(status))
                                for status in shown])
     return html_table([(what, False)] + [(status, False) for status in shown], rows)
+
+
+@pass_context
+def coverage_cells(context, objective: Node) -> list[object]:
+    """The objective's row of the objective × theme matrix: its plans in each theme, blank for none."""
+    coverage = context["coverage"]
+    return [coverage.cell(objective, theme) or "" for theme in context["strategy"].themes]
+
+
+@pass_context
+def html_heads(context, nodes: list[Node]) -> list[tuple[str, bool]]:
+    """Right-aligned column heads linking to each node's page (a matrix's columns)."""
+    return [(html_link(context, node), True) for node in nodes]
 
 
 @pass_context
@@ -609,7 +622,7 @@ _ENVIRONMENT.globals.update(
     periods_of=periods_of, icon=icon, objective_map=objective_map, strategy_map=strategy_map,
     status_rows=status_rows, descendants=descendants, plans_rolled_up=plans_rolled_up,
     nest_headings=nest_headings, first_paragraph=first_paragraph, heat_map=heat_map, FULL_LIMIT=maps.FULL_LIMIT,
-    html_table=html_table, html_link=html_link, html_links=html_links, html_team_link=html_team_link, status_badge=status_badge,
+    html_table=html_table, html_heads=html_heads, coverage_cells=coverage_cells, html_link=html_link, html_links=html_links, html_team_link=html_team_link, status_badge=status_badge,
     plan_table=plan_table, roadmap_table=roadmap_table, tabs=tabs)
 # Pages that only gather what record pages say (the narrative repeats every plan's first
 # paragraph, the roadmap and coverage their titles) stay out of Material's search index:
@@ -619,7 +632,7 @@ _ENVIRONMENT.globals.update(
 # example's largest theme has 7 plans); at 40 per theme, as in the benchmark, the
 # paragraphs were most of a 1.3 MB page per 1,000 plans.
 _ENVIRONMENT.globals["NARRATIVE_TEASERS"] = 12
-_ENVIRONMENT.globals["SEARCH_TEXT"] = SEARCH_TEXT
+_ENVIRONMENT.globals.update(SEARCH_TEXT=SEARCH_TEXT, SEARCH_NONE=SEARCH_NONE)
 _ENVIRONMENT.globals["NOT_SEARCHED"] = {"search": "{exclude: true}"}
 _ENVIRONMENT.filters.update(raw_html=raw_html, text=text, html_url=lambda url: f'<a href="{attr(url)}">{text(url)}</a>')
 _ENVIRONMENT.tests.update(containing=lambda items, item: item in items)
