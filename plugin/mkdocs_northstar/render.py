@@ -365,6 +365,16 @@ def status_rows(plans: list[Node]) -> list[StatusRow]:
     return rows
 
 
+def plans_serving(plans: list[Node]) -> dict[Node, list[Node]]:
+    """The plans by each objective they serve, in one pass (a scan of the plans per
+    objective grew with objectives × plans: both grow with the strategy)."""
+    serving: dict[Node, list[Node]] = {}
+    for plan in plans:
+        for objective in plan.served:
+            serving.setdefault(objective, []).append(plan)
+    return serving
+
+
 def descendants(objective: Node) -> list[Node]:
     """Child objectives, their children and so on (a parent cycle ends the walk)."""
     found: list[Node] = []
@@ -620,7 +630,7 @@ def periods_of(nodes) -> list[str | None]:
 
 _ENVIRONMENT.globals.update(
     periods_of=periods_of, icon=icon, objective_map=objective_map, strategy_map=strategy_map,
-    status_rows=status_rows, descendants=descendants, plans_rolled_up=plans_rolled_up,
+    status_rows=status_rows, plans_serving=plans_serving, descendants=descendants, plans_rolled_up=plans_rolled_up,
     nest_headings=nest_headings, first_paragraph=first_paragraph, heat_map=heat_map, FULL_LIMIT=maps.FULL_LIMIT,
     html_table=html_table, html_heads=html_heads, coverage_cells=coverage_cells, html_link=html_link, html_links=html_links, html_team_link=html_team_link, status_badge=status_badge,
     plan_table=plan_table, roadmap_table=roadmap_table, tabs=tabs)
@@ -635,4 +645,3 @@ _ENVIRONMENT.globals["NARRATIVE_TEASERS"] = 12
 _ENVIRONMENT.globals.update(SEARCH_TEXT=SEARCH_TEXT, SEARCH_NONE=SEARCH_NONE)
 _ENVIRONMENT.globals["NOT_SEARCHED"] = {"search": "{exclude: true}"}
 _ENVIRONMENT.filters.update(raw_html=raw_html, text=text, html_url=lambda url: f'<a href="{attr(url)}">{text(url)}</a>')
-_ENVIRONMENT.tests.update(containing=lambda items, item: item in items)
