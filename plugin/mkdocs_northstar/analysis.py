@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Iterable
 
 from . import rules
-from .diagnostics import ERROR, WARNING, Diagnostic, count
+from .diagnostics import Diagnostic, Tally
 from .load import Problem, Record, display_prefix, parse_record, read_plans
 from .model import Strategy, build
 from .settings import ConfigError, Settings
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class Analysis:
+class Analysis(Tally):
     settings: Settings
     records: list[Record]
     strategy: Strategy
@@ -34,21 +34,9 @@ class Analysis:
         return compute(self.strategy)
 
     @property
-    def errors(self) -> int:
-        return count(self.diagnostics, ERROR)
-
-    @property
-    def warnings(self) -> int:
-        return count(self.diagnostics, WARNING)
-
-    def summary(self) -> dict:
-        return {
-            "objectives": len(self.strategy.objectives),
-            "themes": len(self.strategy.themes),
-            "plans": len(self.strategy.plans),
-            "errors": self.errors,
-            "warnings": self.warnings,
-        }
+    def counts(self) -> dict[str, int]:
+        strategy = self.strategy
+        return {"objectives": len(strategy.objectives), "themes": len(strategy.themes), "plans": len(strategy.plans)}
 
     def diagnostics_for(self, path: str) -> list[Diagnostic]:
         return [diagnostic for diagnostic in self.diagnostics if diagnostic.file == path]

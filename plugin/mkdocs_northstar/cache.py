@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
-from .diagnostics import ERROR, WARNING, Diagnostic, count
+from .diagnostics import Diagnostic, Tally
 from .load import Problem, Record, Scan, scan
 from .settings import Settings
 
@@ -95,24 +95,13 @@ def _write_atomically(file: Path, data: bytes) -> None:
 
 
 @dataclass
-class Verdict:
+class Verdict(Tally):
     """A check's result read back from the cache: what the formatters of `check`
     read from an Analysis (settings, diagnostics, summary), and no more."""
 
     settings: Settings
     diagnostics: list[Diagnostic]
     counts: dict[str, int]  # objectives, themes, plans
-
-    @property
-    def errors(self) -> int:
-        return count(self.diagnostics, ERROR)
-
-    @property
-    def warnings(self) -> int:
-        return count(self.diagnostics, WARNING)
-
-    def summary(self) -> dict:
-        return {**self.counts, "errors": self.errors, "warnings": self.warnings}
 
 
 class RecordCache:

@@ -30,3 +30,22 @@ class Diagnostic:
 
 def count(diagnostics, severity: str) -> int:
     return sum(1 for diagnostic in diagnostics if diagnostic.severity == severity)
+
+
+class Tally:
+    """What `check` reports of a run: its errors, warnings and summary. For anything
+    with `diagnostics` and `counts` (objectives, themes and plans)."""
+
+    diagnostics: list[Diagnostic]
+    counts: dict[str, int]
+
+    @property
+    def errors(self) -> int:
+        return count(self.diagnostics, ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return count(self.diagnostics, WARNING)
+
+    def summary(self) -> dict:
+        return {**self.counts, "errors": self.errors, "warnings": self.warnings}
