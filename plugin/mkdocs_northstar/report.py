@@ -43,8 +43,8 @@ def _plural(number: int, word: str) -> str:
 
 def summary_line(analysis: Analysis, ratchet: Comparison | None) -> str:
     figures = summary(analysis, ratchet)
-    line = (f"{figures['objectives']} objectives, {figures['themes']} themes, {figures['plans']} plans: "
-            f"{_plural(figures['errors'], 'error')}, {_plural(figures['warnings'], 'warning')}")
+    line = (f"{_plural(figures['objectives'], 'objective')}, {_plural(figures['themes'], 'theme')}, "
+            f"{_plural(figures['plans'], 'plan')}: {_plural(figures['errors'], 'error')}, {_plural(figures['warnings'], 'warning')}")
     if ratchet is not None:
         fixed = sum(entry.count for entry in ratchet.fixed)
         line += (f" not in baseline {ratchet.path} ({len(ratchet.known)} known"
