@@ -150,3 +150,16 @@ def test_hostile_titles_are_escaped_in_pages(tmp_path):
         assert "[&#60;img src&#61;x onerror&#61;alert(1)&#62; &#42;now&#42;](" in pages[page] \
             or "# &#60;img src&#61;x onerror&#61;alert(1)&#62; &#42;now&#42;\n" in pages[page] \
             or '/">&lt;img src=x onerror=alert(1)&gt; *now*</a>' in pages[page], page  # listings are raw HTML
+
+
+def test_a_link_inside_an_inline_code_span_is_left_as_written():
+    from mkdocs_northstar.load import parse_record
+    from mkdocs_northstar.model import build
+    from mkdocs_northstar.render import BodyLinks
+
+    other = parse_record(b"---\ntitle: Other\n---\nBody\n", "plans/u/other.md", "u/other.md")
+    record = parse_record(b"---\ntitle: One\n---\nSee [it](../u/other.md), not `[it](../u/other.md)`.\n",
+                          "plans/t/one.md", "t/one.md")
+    strategy = build([other, record])
+    body = BodyLinks(strategy, []).rewrite(strategy.by_id["one"])
+    assert body == "See [it](other.md), not `[it](../u/other.md)`.\n"

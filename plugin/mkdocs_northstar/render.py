@@ -415,6 +415,8 @@ _ENVIRONMENT = _environment()
 
 # --- Links inside plan bodies ---------------------------------------------------------
 
+# An inline code span: a run of backticks, then text, then a run of the same length.
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[ \t]*$|\Z)", re.MULTILINE | re.DOTALL)
 _INLINE_LINK = re.compile(r"(\]\()(<[^>\n]*>|[^)\s]+)")
 _REFERENCE = re.compile(r"^( {0,3}\[[^\]\n]+\]:[ \t]*)(<[^>\n]*>|\S+)", re.MULTILINE)
@@ -452,7 +454,13 @@ class BodyLinks:
 
     def _rewrite_text(self, text: str, node: Node, here: str) -> str:
         replace = lambda match: match.group(1) + self._target(match.group(2), node, here)  # noqa: E731
-        return _REFERENCE.sub(replace, _INLINE_LINK.sub(replace, text))
+        pieces, last = [], 0
+        for span in _CODE_SPAN.finditer(text):  # `[x](a.md)` in a code span shows as written
+            pieces.append(_REFERENCE.sub(replace, _INLINE_LINK.sub(replace, text[last:span.start()])))
+            pieces.append(span.group())
+            last = span.end()
+        pieces.append(_REFERENCE.sub(replace, _INLINE_LINK.sub(replace, text[last:])))
+        return "".join(pieces)
 
     def _target(self, target: str, node: Node, here: str) -> str:
         bracketed = target.startswith("<")
