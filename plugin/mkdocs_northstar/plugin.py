@@ -23,7 +23,7 @@ from .analysis import Analysis, analyse
 from .cache import RecordCache
 from .config import NorthstarConfig
 from .diagnostics import ERROR
-from .render import RenderOptions, md, put_back, put_back_unsearched, render_pages, set_aside
+from .render import RenderOptions, failure_pages, put_back, put_back_unsearched, render_pages, set_aside
 from .settings import ConfigError, Settings, settings_from
 
 # Plain logger (not get_plugin_logger, which prefixes the plugin's name) so that each
@@ -95,11 +95,7 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
         self._record_paths = {f"{prefix}/{node.page}": node.path for node in analysis.strategy.nodes}
         options = RenderOptions(directory_urls=config.use_directory_urls,
                                 material_icons=_material_icons(config), html_marker=self._html_marker)
-        for uri, content in render_pages(analysis, options).items():
-            in_nav = uri in _NAV_PAGES
-            self._add(files, File.generated(
-                config, f"{prefix}/{uri}", content=content,
-                inclusion=InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV))
+        self._add_pages(files, config, render_pages(analysis, options))
         for source in analysis.assets:
             self._add(files, File.generated(
                 config, f"{prefix}/assets/{source}", abs_src_path=str(self.settings.plans_root / source),
@@ -127,17 +123,15 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
         # renamed) must not stop the server: the overview and problems pages say why.
         log.error(f"northstar: {message}")
         self.analysis, self._record_paths = None, {}
-        problem = (f"!!! failure \"The strategy could not be read\"\n\n    {md(message)}\n\n"
-                   "Fix it and save: the site rebuilds by itself.\n")
-        prefix = self.settings.url_prefix
-        for uri, title in (("index.md", "Strategy"), ("problems.md", "Problems")):
-            content = f"---\ntitle: {title}\n---\n\n# {title}\n\n{problem}"
-            if uri == "index.md":
-                content += "\nSee [the problems](problems.md).\n"
-            self._add(files, File.generated(
-                config, f"{prefix}/{uri}", content=content,
-                inclusion=InclusionLevel.UNDEFINED if uri in _NAV_PAGES else InclusionLevel.NOT_IN_NAV))
+        self._add_pages(files, config, failure_pages(message))
         return files
+
+    def _add_pages(self, files: Files, config: MkDocsConfig, pages: dict[str, str]) -> None:
+        """Hand rendered pages to MkDocs; only the overview pages go into the navigation."""
+        for uri, content in pages.items():
+            inclusion = InclusionLevel.UNDEFINED if uri in _NAV_PAGES else InclusionLevel.NOT_IN_NAV
+            self._add(files, File.generated(config, f"{self.settings.url_prefix}/{uri}", content=content,
+                                            inclusion=inclusion))
 
     @staticmethod
     def _add(files: Files, file: File) -> None:

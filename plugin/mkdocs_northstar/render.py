@@ -602,6 +602,18 @@ def roadmap(strategy: Strategy) -> list[RoadmapPeriod]:
 # --- Pages -----------------------------------------------------------------------------
 
 
+def failure_pages(message: str) -> dict[str, str]:
+    """The overview and problems pages of a strategy that cannot be read at all
+    (plans_dir deleted or renamed while serving): they say why, and nothing else."""
+    problem = (f"!!! failure \"The strategy could not be read\"\n\n    {md(message)}\n\n"
+               "Fix it and save: the site rebuilds by itself.\n")
+    pages = {}
+    for uri, title in (("index.md", "Strategy"), ("problems.md", "Problems")):
+        pages[uri] = f"---\ntitle: {title}\n---\n\n# {title}\n\n{problem}"
+    pages["index.md"] += "\nSee [the problems](problems.md).\n"
+    return pages
+
+
 def render_pages(analysis: Analysis, options: RenderOptions = RenderOptions()) -> dict[str, str]:
     """Every generated page, keyed by its path below url_prefix, in a stable order."""
     strategy = analysis.strategy
