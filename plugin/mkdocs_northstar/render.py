@@ -126,23 +126,57 @@ def served_url(page: str, directory_urls: bool) -> str:
     return page[:-3] + "/"
 
 
+class HtmlLinks:
+    """Relative links in raw HTML for one build. Where a page is served is worked out
+    once per page, and a link's HTML once per URL and label: a plan is listed on its
+    themes', objectives' and team's pages and the roadmap, and pages in folders of the
+    same depth share the same URL for it."""
+
+    def __init__(self, directory_urls: bool):
+        self.directory_urls = directory_urls
+        self._served: dict[str, tuple[list[str], bool]] = {}  # page -> URL parts, URL ends in "/"
+        self._anchors: dict[tuple[str, str], str] = {}
+
+    def _parts(self, page: str) -> tuple[list[str], bool]:
+        found = self._served.get(page)
+        if found is None:
+            url = served_url(page, self.directory_urls)
+            found = self._served[page] = (url.split("/"), url.endswith("/") or not url)
+        return found
+
+    def href(self, target: str, here: str) -> str:
+        """A relative URL from the served page `here` to the served page `target`."""
+        target_parts, target_is_folder = self._parts(target)
+        here_parts, _ = self._parts(here)
+        # Pages below url_prefix have plain slugs for names (no "." or ".." parts), so the
+        # URL is the common folders climbed out of and the rest walked into; posixpath.relpath
+        # would resolve both against the working directory, once per link of every listing.
+        folder_parts = here_parts[:-1]
+        if target_is_folder:
+            target_parts = target_parts[:-1]
+        common = 0
+        for target_part, folder_part in zip(target_parts, folder_parts):
+            if target_part != folder_part:
+                break
+            common += 1
+        url = "/".join([".."] * (len(folder_parts) - common) + target_parts[common:])
+        if target_is_folder:
+            return url + "/" if url else "./"
+        return url
+
+    def anchor(self, target: str, label: object, here: str) -> str:
+        """`<a href="...">label</a>` from page `here` to page `target`; the label is text."""
+        url = self.href(target, here)
+        key = (url, label)
+        found = self._anchors.get(key)
+        if found is None:
+            found = self._anchors[key] = f'<a href="{attr(url)}">{text(label)}</a>'
+        return found
+
+
 def html_href(target: str, here: str, directory_urls: bool) -> str:
     """A relative URL from the served page `here` to the served page `target`, for raw HTML."""
-    target_url, here_url = served_url(target, directory_urls), served_url(here, directory_urls)
-    # Pages below url_prefix have plain slugs for names (no "." or ".." parts), so the
-    # URL is the common folders climbed out of and the rest walked into; posixpath.relpath
-    # would resolve both against the working directory, once per link of every listing.
-    folder_parts = here_url.split("/")[:-1]
-    target_parts = target_url.rstrip("/").split("/") if target_url else []
-    common = 0
-    for target_part, folder_part in zip(target_parts, folder_parts):
-        if target_part != folder_part:
-            break
-        common += 1
-    url = "/".join([".."] * (len(folder_parts) - common) + target_parts[common:])
-    if target_url.endswith("/") or not target_url:
-        return url + "/" if url else "./"
-    return url
+    return HtmlLinks(directory_urls).href(target, here)
 
 
 # --- Listings as raw HTML ---------------------------------------------------------------
@@ -232,8 +266,7 @@ def text(value: object) -> str:
 
 
 def _html_a(context, target: str, label: object) -> str:
-    url = html_href(target, context["here"], context["options"].directory_urls)
-    return f'<a href="{attr(url)}">{text(label)}</a>'
+    return context["links"].anchor(target, label, context["here"])
 
 
 @pass_context
@@ -320,8 +353,8 @@ def icon(context, name: str) -> str:
 
 
 def _map_url(context) -> maps.Url:
-    here, directory_urls = context["here"], context["options"].directory_urls
-    return lambda target: html_href(target, here, directory_urls)
+    here, links = context["here"], context["links"]
+    return lambda target: links.href(target, here)
 
 
 def _map_html(diagram: maps.Diagram | None) -> str:
@@ -622,7 +655,8 @@ def render_pages(analysis: Analysis, options: RenderOptions = RenderOptions()) -
     problems_by_file: dict[str, list] = {}
     for diagnostic in analysis.diagnostics:
         problems_by_file.setdefault(diagnostic.file, []).append(diagnostic)
-    common = dict(analysis=analysis, strategy=strategy, coverage=coverage, options=options)
+    common = dict(analysis=analysis, strategy=strategy, coverage=coverage, options=options,
+                  links=HtmlLinks(options.directory_urls))
 
     def render(template: str, here: str, **context) -> str:
         return _ENVIRONMENT.get_template(template).render(here=here, **common, **context)
