@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CLEAN_PLANS, make_site, mkdocs_build
-from mkdocs_northstar.render import (SEARCH_ALL, SEARCH_NONE, SEARCH_TEXT, put_back, put_back_unsearched,
+from mkdocs_northstar.render import (SEARCH_ALL, AsideBlock, SEARCH_NONE, SEARCH_TEXT, put_back, put_back_unsearched,
                                      set_aside)
 
 MARKER = "northstar0123abcd"
@@ -35,6 +35,15 @@ def test_set_aside_takes_only_fenced_blocks_and_put_back_restores_them():
     assert put_back_unsearched(searched, MARKER, blocks) == (
         "<h1>Title</h1>\n<table>\n<tr><td>a</td></tr>\n</table>\n<pre>...</pre>\n<table data-search-exclude>\n</table>\n"
         + blocks[2].html)
+
+
+def test_set_aside_leaves_fences_that_are_not_on_lines_of_their_own_as_written():
+    page = (f"text <!--{MARKER}-->\n<b>mid-line</b>\n<!--/{MARKER}-->\n\n"
+            f"<!--{MARKER}-->\n<i>tail after the closing</i>\n<!--/{MARKER}--> tail\n\n"
+            f"<!--{MARKER}-->\n<u>never closed</u>\n")
+    assert set_aside(page, MARKER) == (page, [])
+    fenced = f"<!--{MARKER}-->\n<b>first</b>\n<!--/{MARKER}-->"  # at the very start and end
+    assert set_aside(fenced, MARKER) == (f"{MARKER}x0", [AsideBlock("<b>first</b>", SEARCH_ALL)])
 
 
 def _large_theme(plans: int) -> dict[str, str]:

@@ -93,12 +93,15 @@ class Coverage:
     unlinked_themes: list[Node]
     uncovered_objectives: list[Node]
     empty_themes: list[Node]
+    _by_objective: dict[Node, ObjectiveCoverage] | None = field(default=None, init=False, repr=False, compare=False)
 
     def cell(self, objective: Node, theme: Node) -> int:
         return self.matrix.get((objective.slug, theme.slug), 0)
 
     def for_objective(self, objective: Node) -> ObjectiveCoverage:
-        return next(entry for entry in self.objectives if entry.objective is objective)
+        if self._by_objective is None:  # a scan per objective page grew with objectives²
+            self._by_objective = {entry.objective: entry for entry in self.objectives}
+        return self._by_objective[objective]
 
 
 def _rollup(plans) -> StatusRollup:

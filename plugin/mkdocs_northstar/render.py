@@ -13,7 +13,9 @@ import json
 import posixpath
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Callable
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
@@ -135,7 +137,8 @@ class HtmlLinks:
     def __init__(self, directory_urls: bool):
         self.directory_urls = directory_urls
         self._served: dict[str, tuple[list[str], bool]] = {}  # page -> URL parts, URL ends in "/"
-        self._anchors: dict[tuple[str, str], str] = {}
+        self._folders: dict[str, list[str]] = {}  # page -> the folders of its URL
+        self._anchors: dict[tuple, str] = {}
 
     def _parts(self, page: str) -> tuple[list[str], bool]:
         found = self._served.get(page)
@@ -166,11 +169,16 @@ class HtmlLinks:
 
     def anchor(self, target: str, label: object, here: str) -> str:
         """`<a href="...">label</a>` from page `here` to page `target`; the label is text."""
-        url = self.href(target, here)
-        key = (url, label)
+        folder = self._folders.get(here)
+        if folder is None:
+            folder = self._folders[here] = self._parts(here)[0][:-1]
+        # Most links leave the top folder of the page they are on (a theme's page listing
+        # plans): their URL then depends only on how deep that page is.
+        leaves = folder and self._parts(target)[0][0] != folder[0]
+        key = (target, label, len(folder) if leaves else here)
         found = self._anchors.get(key)
         if found is None:
-            found = self._anchors[key] = f'<a href="{attr(url)}">{text(label)}</a>'
+            found = self._anchors[key] = f'<a href="{attr(self.href(target, here))}">{text(label)}</a>'
         return found
 
 
@@ -217,14 +225,32 @@ def set_aside(markdown: str, marker: str) -> tuple[str, list[AsideBlock]]:
     """The page with each block fenced by `raw_html` replaced by a placeholder paragraph,
     and the blocks. Python-Markdown tokenizes a raw HTML block tag by tag only to pass it
     through unchanged: on a large strategy that was most of what the listings cost."""
+    # str.find rather than a regular expression: this reads every generated page (60 MB
+    # at 10,000 plans), and a DOTALL pattern anchored at each line start took 0.9 s.
     blocks: list[AsideBlock] = []
-
-    def placeholder(match: re.Match) -> str:
-        blocks.append(AsideBlock(match.group(2), match.group(1)))
-        return f"{marker}x{len(blocks) - 1}"
-
-    fenced = f"^<!--([~-]?){re.escape(marker)}-->\n(.*?)\n<!--/{re.escape(marker)}-->$"
-    return re.sub(fenced, placeholder, markdown, flags=re.MULTILINE | re.DOTALL), blocks
+    pieces, last = [], 0
+    closing = f"\n<!--/{marker}-->"
+    at = markdown.find(marker)
+    while at != -1:
+        search = markdown[at - 1] if at >= 5 and markdown[at - 1] in "~-" and markdown.startswith("<!--", at - 5) else ""
+        start = at - 4 - len(search)
+        end = markdown.find(closing, at)
+        after = end + len(closing)
+        fenced = (start >= 0 and markdown.startswith("<!--", start) and (start == 0 or markdown[start - 1] == "\n")
+                  and markdown.startswith("-->\n", at + len(marker)) and end != -1
+                  and (after == len(markdown) or markdown[after] == "\n"))
+        if not fenced:  # not a fence on lines of its own: left as written
+            at = markdown.find(marker, at + 1)
+            continue
+        pieces.append(markdown[last:start])
+        pieces.append(f"{marker}x{len(blocks)}")
+        blocks.append(AsideBlock(markdown[at + len(marker) + 4:end], search))
+        last = after
+        at = markdown.find(marker, last)
+    if not blocks:
+        return markdown, blocks
+    pieces.append(markdown[last:])
+    return "".join(pieces), blocks
 
 
 def put_back(html_text: str, marker: str, blocks: list[AsideBlock]) -> str:
@@ -247,10 +273,14 @@ def put_back_unsearched(html_text: str, marker: str, blocks: list[AsideBlock]) -
                   flags=re.DOTALL) if blocks else html_text
 
 
-def html_table(head: list[tuple[str, bool]], rows: list[list[object]]) -> str:
-    """A table of `rows` under `head` (a label and whether the column is right-aligned,
-    for figures), as one raw HTML block; labels and cells are HTML already."""
-    aligns = [_RIGHT if right else "" for _, right in head]
+_ALIGN = {False: "", True: _RIGHT, "center": ' style="text-align: center;"'}
+
+
+def html_table(head: list[tuple[str, bool | str]], rows: list[list[object]]) -> str:
+    """A table of `rows` under `head` (a label and its column's alignment: False for
+    left, True for right, as figures are, or "center"), as one raw HTML block; labels
+    and cells are HTML already."""
+    aligns = [_ALIGN[align] for _, align in head]
     lines = ["<table>", "<thead>", "<tr>" + "".join(f"<th{align}>{label}</th>"
                                                     for (label, _), align in zip(head, aligns)) + "</tr>",
              "</thead>", "<tbody>"]
@@ -286,6 +316,47 @@ def html_team_link(context, name: str | None) -> str:
     if not name:
         return "–"
     return _html_a(context, context["strategy"].teams[name].page, name)
+
+
+def front_matter(title: str, tags=(), extra: dict | None = None) -> str:
+    """A generated page's YAML front matter: its title, its tags, and any other keys
+    (whose values are YAML already)."""
+    lines = ["---", f"title: {page_title(title)}"]
+    if tags:
+        lines.append("tags:")
+        lines.extend(f"  - {page_tag(tag)}" for tag in tags)
+    lines.extend(f"{key}: {value}" for key, value in (extra or {}).items())
+    lines.append("---")
+    return "\n".join(lines)
+
+
+@pass_context
+def plan_metadata(context, node: Node) -> str:
+    """A plan page's table of status, team, themes, objectives, period, effort, owner,
+    dependencies and links. Written in Python rather than in the template: it is on
+    every plan page, and the template spent 2 s of a 10,000-plan build building it."""
+    fields = node.fields
+    rows = [["Status", status_badge(node.status)],
+            ["Team", html_team_link(context, node.team)],
+            ["Themes", html_links(context, node.themes)],
+            ["Objectives", html_links(context, node.served)],
+            ["Period", text(node.period or "–")],
+            ["Effort", number(node.effort)],
+            ["Owner", text(fields["owner"] or "–")]]
+    if node.depends_on:
+        rows.append(["Depends on", html_links(context, node.depends_on)])
+    if node.dependents:
+        rows.append(["Needed by", html_links(context, node.dependents)])
+    if fields["links"]:
+        rows.append(["Links", ", ".join(html_url(url) for url in fields["links"])])
+    return raw_html(context, html_table(_METADATA_HEAD, rows), SEARCH_TEXT)
+
+
+_METADATA_HEAD = [("", False), ("", False)]
+
+
+def html_url(url: str) -> str:
+    return f'<a href="{attr(url)}">{text(url)}</a>'
 
 
 def status_badge(status: str) -> str:
@@ -332,6 +403,12 @@ def html_heads(context, nodes: list[Node]) -> list[tuple[str, bool]]:
 
 
 @pass_context
+def html_team_heads(context, teams) -> list[tuple[str, str]]:
+    """Centred column heads linking to each team's page (the team × objective matrix)."""
+    return [(html_team_link(context, team.team), "center") for team in teams]
+
+
+@pass_context
 def tabs(context, number: int, labels_and_blocks: list[tuple[str, str]]) -> str:
     """Content tabs as pymdownx.tabbed writes them (alternate style, which Material's
     script and styles drive), so pages need not load the extension: the `number`th set
@@ -368,13 +445,19 @@ def _map_html(diagram: maps.Diagram | None) -> str:
 
 @pass_context
 def objective_map(context, node: Node) -> str:
-    """The objective's map as one line of HTML, or "" when there is none to draw."""
-    return _map_html(maps.objective_map(node, _map_url(context)))
+    """The objective's map as a raw HTML block, or "" when there is none to draw."""
+    return _map_block(context, maps.objective_map(node, _map_url(context)))
 
 
 @pass_context
 def strategy_map(context) -> str:
-    return _map_html(maps.strategy_map(context["strategy"], _map_url(context)))
+    return _map_block(context, maps.strategy_map(context["strategy"], _map_url(context)))
+
+
+def _map_block(context, diagram: maps.Diagram | None) -> str:
+    # Set aside like the listings: Python-Markdown walked each map tag by tag, and the
+    # search index has the records the map names already.
+    return raw_html(context, _map_html(diagram), SEARCH_NONE) if diagram else ""
 
 
 @dataclass(frozen=True)
@@ -463,14 +546,15 @@ class BodyLinks:
     def __init__(self, strategy: Strategy, assets: list[str]):
         self.by_source = strategy.by_source()
         self.assets = set(assets)
-        self._done: dict[tuple[int, str], str] = {}  # a body shows on several pages (narrative)
+        self._done: dict[tuple[int, str], str] = {}  # a plan shows once per theme in the narrative
 
     def rewrite(self, node: Node, here: str | None = None) -> str:
         """The body with its links made to work from page `here` (default: the record's own page)."""
         body = node.record.body
         if "](" not in body and "]:" not in body:
             return body
-        here = here or node.page
+        if here is None or here == node.page:  # its own page: rendered once, not worth keeping
+            return self._rewrite(body, node, node.page)
         key = (id(node), here)
         if key not in self._done:
             self._done[key] = self._rewrite(body, node, here)
@@ -523,13 +607,17 @@ class HeatCell:
 
 def heat_map(coverage) -> list[tuple[Node, list[HeatCell]]]:
     """Per objective, per team (in coverage.teams order): the team's plans serving it."""
-    rows = []
-    for entry in coverage.objectives:
-        cells = []
-        for team in coverage.teams:
-            plans = [plan for plan in team.plans if entry.objective in plan.served]
-            cells.append((len(plans), sum(plan.weight for plan in plans)))
-        rows.append((entry.objective, cells))
+    # One pass over each team's plans: a scan of every plan per objective grew with
+    # objectives × plans, and both grow with the strategy.
+    counts: dict[tuple[int, Node], list] = {}
+    for column, team in enumerate(coverage.teams):
+        for plan in team.plans:
+            for objective in plan.served:
+                cell = counts.setdefault((column, objective), [0, 0])
+                cell[0] += 1
+                cell[1] += plan.weight
+    rows = [(entry.objective, [counts.get((column, entry.objective), (0, 0)) for column in range(len(coverage.teams))])
+            for entry in coverage.objectives]
     most = max((effort for _, cells in rows for _, effort in cells), default=0) or 1
     return [(objective, [HeatCell(plans, effort, effort / most) for plans, effort in cells])
             for objective, cells in rows]
@@ -647,8 +735,10 @@ def failure_pages(message: str) -> dict[str, str]:
     return pages
 
 
-def render_pages(analysis: Analysis, options: RenderOptions = RenderOptions()) -> dict[str, str]:
-    """Every generated page, keyed by its path below url_prefix, in a stable order."""
+def page_renderers(analysis: Analysis, options: RenderOptions = RenderOptions()) -> dict[str, Callable[[], str]]:
+    """A function rendering each generated page, keyed by the page's path below
+    url_prefix, in a stable order. The plugin renders a page only when MkDocs reads it,
+    so the text of every page (60 MB at 10,000 plans) is never held all at once."""
     strategy = analysis.strategy
     coverage = analysis.coverage
     body_links = BodyLinks(strategy, analysis.assets)
@@ -661,21 +751,29 @@ def render_pages(analysis: Analysis, options: RenderOptions = RenderOptions()) -
     def render(template: str, here: str, **context) -> str:
         return _ENVIRONMENT.get_template(template).render(here=here, **common, **context)
 
-    pages: dict[str, str] = {}
-    pages["index.md"] = render("index.md.j2", "index.md")
-    pages["coverage.md"] = render("coverage.md.j2", "coverage.md")
-    pages["problems.md"] = render("problems.md.j2", "problems.md")
-    pages["roadmap.md"] = render("roadmap.md.j2", "roadmap.md", periods=roadmap(strategy))
-    pages["narrative.md"] = render("narrative.md.j2", "narrative.md",
-                                   body_of=lambda node: body_links.rewrite(node, "narrative.md"))
+    def record_page(node: Node) -> str:
+        return render(f"{node.kind}.md.j2", node.page, node=node, body=body_links.rewrite(node),
+                      problems=problems_by_file.get(node.path, []),
+                      entry=coverage.for_objective(node) if node.kind == "objective" else None)
+
+    pages: dict[str, Callable[[], str]] = {
+        "index.md": partial(render, "index.md.j2", "index.md"),
+        "coverage.md": partial(render, "coverage.md.j2", "coverage.md"),
+        "problems.md": partial(render, "problems.md.j2", "problems.md"),
+        "roadmap.md": lambda: render("roadmap.md.j2", "roadmap.md", periods=roadmap(strategy)),
+        "narrative.md": partial(render, "narrative.md.j2", "narrative.md",
+                                body_of=lambda node: body_links.rewrite(node, "narrative.md")),
+    }
     for node in strategy.nodes:
-        pages[node.page] = render(
-            f"{node.kind}.md.j2", node.page, node=node, body=body_links.rewrite(node),
-            problems=problems_by_file.get(node.path, []),
-            entry=coverage.for_objective(node) if node.kind == "objective" else None)
+        pages[node.page] = partial(record_page, node)
     for team in coverage.teams:
-        pages[f"teams/{team.slug}.md"] = render("team.md.j2", f"teams/{team.slug}.md", team=team)
+        pages[f"teams/{team.slug}.md"] = partial(render, "team.md.j2", f"teams/{team.slug}.md", team=team)
     return dict(sorted(pages.items()))
+
+
+def render_pages(analysis: Analysis, options: RenderOptions = RenderOptions()) -> dict[str, str]:
+    """Every generated page, keyed by its path below url_prefix, in a stable order."""
+    return {page: render() for page, render in page_renderers(analysis, options).items()}
 
 
 def periods_of(nodes) -> list[str | None]:
@@ -686,8 +784,9 @@ _ENVIRONMENT.globals.update(
     periods_of=periods_of, icon=icon, objective_map=objective_map, strategy_map=strategy_map,
     status_rows=status_rows, plans_serving=plans_serving, descendants=descendants, plans_rolled_up=plans_rolled_up,
     nest_headings=nest_headings, first_paragraph=first_paragraph, heat_map=heat_map, FULL_LIMIT=maps.FULL_LIMIT,
-    html_table=html_table, html_heads=html_heads, coverage_cells=coverage_cells, html_link=html_link, html_links=html_links, html_team_link=html_team_link, status_badge=status_badge,
-    plan_table=plan_table, roadmap_table=roadmap_table, tabs=tabs)
+    html_table=html_table, html_heads=html_heads, html_team_heads=html_team_heads, coverage_cells=coverage_cells, html_link=html_link, html_links=html_links, html_team_link=html_team_link, status_badge=status_badge,
+    plan_table=plan_table, roadmap_table=roadmap_table, tabs=tabs, front_matter=front_matter,
+    plan_metadata=plan_metadata)
 # Pages that only gather what record pages say (the narrative repeats every plan's first
 # paragraph, the roadmap and coverage their titles) stay out of Material's search index:
 # a search finds the record, not three pages that mention it (docs/performance.md).
@@ -698,4 +797,4 @@ _ENVIRONMENT.globals.update(
 _ENVIRONMENT.globals["NARRATIVE_TEASERS"] = 12
 _ENVIRONMENT.globals.update(SEARCH_TEXT=SEARCH_TEXT, SEARCH_NONE=SEARCH_NONE)
 _ENVIRONMENT.globals["NOT_SEARCHED"] = {"search": "{exclude: true}"}
-_ENVIRONMENT.filters.update(raw_html=raw_html, text=text, html_url=lambda url: f'<a href="{attr(url)}">{text(url)}</a>')
+_ENVIRONMENT.filters.update(raw_html=raw_html, text=text, html_url=html_url)
