@@ -10,7 +10,9 @@ import logging
 import os
 import posixpath
 import secrets
+from functools import partial
 from pathlib import Path
+from typing import Callable
 from urllib.parse import urljoin
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -23,7 +25,7 @@ from .analysis import Analysis, analyse
 from .cache import RecordCache
 from .config import NorthstarConfig
 from .diagnostics import ERROR
-from .render import RenderOptions, failure_pages, put_back, put_back_unsearched, render_pages, set_aside
+from .render import RenderOptions, failure_pages, page_renderers, put_back, put_back_unsearched, set_aside
 from .settings import ConfigError, Settings, settings_from
 
 # Plain logger (not get_plugin_logger, which prefixes the plugin's name) so that each
@@ -95,15 +97,15 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
         self._record_paths = {f"{prefix}/{node.page}": node.path for node in analysis.strategy.nodes}
         options = RenderOptions(directory_urls=config.use_directory_urls,
                                 material_icons=_material_icons(config), html_marker=self._html_marker)
-        self._add_pages(files, config, render_pages(analysis, options))
+        self._add_pages(files, config, page_renderers(analysis, options))
         for source in analysis.assets:
             self._add(files, File.generated(
                 config, f"{prefix}/assets/{source}", abs_src_path=str(self.settings.plans_root / source),
                 inclusion=InclusionLevel.NOT_IN_NAV))
         self._add(files, File.generated(config, STYLESHEET, abs_src_path=str(_PACKAGE_ASSETS / "northstar.css")))
         if not self.serving:
-            # A build reads the plans once: past this point the graph and the parsed
-            # records (about 55 MB at 10,000 plans) would only raise its peak memory.
+            # A build reads the plans once; the pages render from the graph when MkDocs
+            # reads them, and need nothing else.
             self.analysis, self.records = None, RecordCache()
         return files
 
@@ -123,15 +125,17 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
         # renamed) must not stop the server: the overview and problems pages say why.
         log.error(f"northstar: {message}")
         self.analysis, self._record_paths = None, {}
-        self._add_pages(files, config, failure_pages(message))
+        self._add_pages(files, config, {uri: partial(str, text) for uri, text in failure_pages(message).items()})
         return files
 
-    def _add_pages(self, files: Files, config: MkDocsConfig, pages: dict[str, str]) -> None:
-        """Hand rendered pages to MkDocs; only the overview pages go into the navigation."""
-        for uri, content in pages.items():
+    def _add_pages(self, files: Files, config: MkDocsConfig, pages: dict[str, Callable[[], str]]) -> None:
+        """Hand pages to MkDocs, each rendered when MkDocs reads it; only the overview
+        pages go into the navigation."""
+        for uri, render in pages.items():
             inclusion = InclusionLevel.UNDEFINED if uri in _NAV_PAGES else InclusionLevel.NOT_IN_NAV
-            self._add(files, File.generated(config, f"{self.settings.url_prefix}/{uri}", content=content,
-                                            inclusion=inclusion))
+            file = RenderedPage.generated(config, f"{self.settings.url_prefix}/{uri}", content="", inclusion=inclusion)
+            file.render = render
+            self._add(files, file)
 
     @staticmethod
     def _add(files: Files, file: File) -> None:
@@ -155,20 +159,23 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
         blocks = self._aside.get(page.file.src_uri)
         return put_back(html, self._html_marker, blocks) if blocks else html
 
-    # After the search plugin's (priority 0) has indexed the page: the listings that
-    # repeat other records go back in only now, so they cost the index nothing.
     @event_priority(-100)
     def on_page_context(self, context, *, page: Page, config: MkDocsConfig, nav):
-        blocks = self._aside.pop(page.file.src_uri, None)
-        if blocks:
-            page.content = put_back_unsearched(page.content, self._html_marker, blocks)
         # A generated page has no file in docs_dir to edit; a record page's edit button
         # opens its plan file instead, and the others lose it.
-        uri = page.file.src_uri
         if page.file.generated_by == "northstar":
-            plan_file = self._record_paths.get(uri)
+            plan_file = self._record_paths.get(page.file.src_uri)
             page.edit_url = self._edit_url(config, plan_file) if plan_file else None
         return context
+
+    # First, so that other plugins' on_post_page see the finished page. The listings
+    # that repeat other records go back in only now: after Material's search indexed the
+    # page (so they cost the index nothing), and into the written HTML, not into
+    # page.content, which MkDocs keeps for every page until the build ends.
+    @event_priority(100)
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        blocks = self._aside.pop(page.file.src_uri, None)
+        return put_back_unsearched(output, self._html_marker, blocks) if blocks else output
 
     def _edit_url(self, config: MkDocsConfig, plan_file: str) -> str | None:
         if not config.repo_url or not config.edit_uri:
@@ -190,6 +197,32 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
         if self.settings is not None:
             server.watch(str(self.settings.plans_root))
         return server
+
+
+class RenderedPage(File):
+    """A generated page whose Markdown is rendered when it is read. MkDocs keeps every
+    File until the build ends: holding the text of each generated page from on_files on
+    took 127 MB at 10,000 plans. Setting its content makes it an ordinary File."""
+
+    render: Callable[[], str] | None = None
+
+    @property
+    def content_string(self) -> str:
+        return self.render() if self.render is not None else File.content_string.fget(self)
+
+    @content_string.setter
+    def content_string(self, value: str) -> None:
+        self.render = None
+        File.content_string.fset(self, value)
+
+    @property
+    def content_bytes(self) -> bytes:
+        return self.render().encode("utf-8") if self.render is not None else File.content_bytes.fget(self)
+
+    @content_bytes.setter
+    def content_bytes(self, value: bytes) -> None:
+        self.render = None
+        File.content_bytes.fset(self, value)
 
 
 def _material_icons(config: MkDocsConfig) -> bool:

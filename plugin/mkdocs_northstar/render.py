@@ -318,6 +318,38 @@ def html_team_link(context, name: str | None) -> str:
     return _html_a(context, context["strategy"].teams[name].page, name)
 
 
+def progress_bar(node: Node, compact: bool = False) -> str:
+    """An objective's progress as one line of spans ("" where baseline or target is
+    missing or equal): baseline on the left, target on the right whichever way is
+    better, the fill up to the current value. Compact: the bar and the percentage, for
+    a table cell. In Python, not a macro: a team's page shows one per objective served,
+    about 9,000 at 10,000 plans."""
+    fields = node.fields
+    baseline, target = fields["baseline"], fields["target"]
+    if baseline is None or target is None or baseline == target:
+        return ""
+    progress = node.progress
+    shown = min(max(progress or 0, 0), 1)
+    state = "none" if progress is None else "behind" if progress < 0 else "reached" if progress >= 1 else "on-way"
+    unit = md(" " + str(fields["unit"])) if fields["unit"] else ""
+    track = (f'<span class="northstar-measure__track" role="progressbar" aria-valuemin="0" aria-valuemax="100" '
+             f'aria-valuenow="{int(round(shown * 100))}" aria-label="{attr(percent(progress))} of the way from '
+             f'baseline to target"><span class="northstar-measure__fill" style="width: {round(shown * 100, 1)}%">'
+             '</span></span>')
+    if compact:
+        return (f'<span class="northstar-measure northstar-measure--{state} northstar-measure--compact">{track}'
+                f'<span class="northstar-measure__label">{percent(progress)}</span></span>')
+    current = ("no measurement yet" if progress is None
+               else f"current {number(fields['current'])}{unit} · {percent(progress)}")
+    direction = "lower is better" if target < baseline else "higher is better"
+    direction += {"behind": " · moved away from the target", "reached": " · target reached"}.get(state, "")
+    return (f'<span class="northstar-measure northstar-measure--{state}">{track}'
+            f'<span class="northstar-measure__scale"><span>baseline {number(baseline)}{unit}</span>'
+            f'<span class="northstar-measure__current">{current}</span>'
+            f'<span>target {number(target)}{unit}</span></span>'
+            f'<span class="northstar-measure__direction">{direction}</span></span>')
+
+
 def front_matter(title: str, tags=(), extra: dict | None = None) -> str:
     """A generated page's YAML front matter: its title, its tags, and any other keys
     (whose values are YAML already)."""
@@ -532,7 +564,10 @@ _ENVIRONMENT = _environment()
 # --- Links inside plan bodies ---------------------------------------------------------
 
 # An inline code span: a run of backticks, then text, then a run of the same length.
-_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
+# It opens with a literal backtick (not preceded by another), so the regular expression
+# engine can skip to the next backtick: starting with the look-behind, it tried every
+# position of every body (0.4 s over 10,000 plans, now 0.04 s).
+_CODE_SPAN = re.compile(r"`(?<!``)(`*)(?!`).+?(?<!`)`\1(?!`)", re.DOTALL)
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[ \t]*$|\Z)", re.MULTILINE | re.DOTALL)
 _INLINE_LINK = re.compile(r"(\]\()(<[^>\n]*>|[^)\s]+)")
 _REFERENCE = re.compile(r"^( {0,3}\[[^\]\n]+\]:[ \t]*)(<[^>\n]*>|\S+)", re.MULTILINE)
@@ -786,7 +821,7 @@ _ENVIRONMENT.globals.update(
     nest_headings=nest_headings, first_paragraph=first_paragraph, heat_map=heat_map, FULL_LIMIT=maps.FULL_LIMIT,
     html_table=html_table, html_heads=html_heads, html_team_heads=html_team_heads, coverage_cells=coverage_cells, html_link=html_link, html_links=html_links, html_team_link=html_team_link, status_badge=status_badge,
     plan_table=plan_table, roadmap_table=roadmap_table, tabs=tabs, front_matter=front_matter,
-    plan_metadata=plan_metadata)
+    plan_metadata=plan_metadata, progress_bar=progress_bar)
 # Pages that only gather what record pages say (the narrative repeats every plan's first
 # paragraph, the roadmap and coverage their titles) stay out of Material's search index:
 # a search finds the record, not three pages that mention it (docs/performance.md).
