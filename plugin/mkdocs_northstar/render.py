@@ -139,6 +139,7 @@ class HtmlLinks:
         self._served: dict[str, tuple[list[str], bool]] = {}  # page -> URL parts, URL ends in "/"
         self._folders: dict[str, list[str]] = {}  # page -> the folders of its URL
         self._anchors: dict[tuple, str] = {}
+        self.rows: dict[tuple, str] = {}  # listing rows (which depend on the place as links do) and bars
 
     def _parts(self, page: str) -> tuple[list[str], bool]:
         found = self._served.get(page)
@@ -167,15 +168,18 @@ class HtmlLinks:
             return url + "/" if url else "./"
         return url
 
-    def anchor(self, target: str, label: object, here: str) -> str:
-        """`<a href="...">label</a>` from page `here` to page `target`; the label is text."""
+    def place(self, target: str, here: str) -> object:
+        """What a link from `here` to `target` depends on: pages with the same place get
+        the same URL for it. Most links leave the top folder of the page they are on (a
+        theme's page listing plans): their URL then depends only on how deep that page is."""
         folder = self._folders.get(here)
         if folder is None:
             folder = self._folders[here] = self._parts(here)[0][:-1]
-        # Most links leave the top folder of the page they are on (a theme's page listing
-        # plans): their URL then depends only on how deep that page is.
-        leaves = folder and self._parts(target)[0][0] != folder[0]
-        key = (target, label, len(folder) if leaves else here)
+        return len(folder) if folder and self._parts(target)[0][0] != folder[0] else here
+
+    def anchor(self, target: str, label: object, here: str) -> str:
+        """`<a href="...">label</a>` from page `here` to page `target`; the label is text."""
+        key = (target, label, self.place(target, here))
         found = self._anchors.get(key)
         if found is None:
             found = self._anchors[key] = f'<a href="{attr(self.href(target, here))}">{text(label)}</a>'
@@ -281,12 +285,17 @@ def html_table(head: list[tuple[str, bool | str]], rows: list[list[object]]) -> 
     left, True for right, as figures are, or "center"), as one raw HTML block; labels
     and cells are HTML already."""
     aligns = [_ALIGN[align] for _, align in head]
+    return _table(head, aligns, [_table_row(row, aligns) for row in rows])
+
+
+def _table_row(cells: list[object], aligns: list[str]) -> str:
+    return "<tr>" + "".join(f"<td{align}>{cell}</td>" for cell, align in zip(cells, aligns)) + "</tr>"
+
+
+def _table(head: list[tuple[str, bool | str]], aligns: list[str], rows: list[str]) -> str:
     lines = ["<table>", "<thead>", "<tr>" + "".join(f"<th{align}>{label}</th>"
                                                     for (label, _), align in zip(head, aligns)) + "</tr>",
-             "</thead>", "<tbody>"]
-    lines.extend("<tr>" + "".join(f"<td{align}>{cell}</td>" for cell, align in zip(row, aligns)) + "</tr>"
-                 for row in rows)
-    lines.extend(("</tbody>", "</table>"))
+             "</thead>", "<tbody>", *rows, "</tbody>", "</table>"]
     return "\n".join(lines)
 
 
@@ -401,9 +410,34 @@ def plan_table(context, plans: list[Node], show_team: bool = True) -> str:
     if not plans:
         return "*No plans.*"
     head = [("Plan", False), ("Status", False)] + [("Team", False)] * show_team + [("Effort", True), ("Period", False)]
-    rows = [[html_link(context, plan), status_badge(plan.status)]
-            + [text(plan.team or "–")] * show_team
-            + [number(plan.effort), text(plan.period or "–")] for plan in plans]
+    # A plan's row is the same on every page at the same place (its themes', objectives'
+    # and team's pages): it is built once per place, not once per listing.
+    links, here, rows = context["links"], context["here"], []
+    aligns = [_ALIGN[align] for _, align in head]
+    for plan in plans:
+        key = (plan, show_team, links.place(plan.page, here))
+        row = links.rows.get(key)
+        if row is None:
+            cells = ([html_link(context, plan), status_badge(plan.status)] + [text(plan.team or "–")] * show_team
+                     + [number(plan.effort), text(plan.period or "–")])
+            row = links.rows[key] = _table_row(cells, aligns)
+        rows.append(row)
+    return raw_html(context, _table(head, aligns, rows), SEARCH_NONE)
+
+
+@pass_context
+def team_objectives(context, team) -> str:
+    """The objectives a team's plans serve: progress, the team's plans and effort for each.
+    In Python: a team serves about 45 objectives at 10,000 plans, with 200 teams."""
+    serving = plans_serving(team.plans)
+    bars, rows = context["links"].rows, []
+    for objective in team.objectives:
+        mine = serving.get(objective, [])
+        bar = bars.get((objective, "bar"))
+        if bar is None:  # the same on every team's page
+            bar = bars[(objective, "bar")] = progress_bar(objective, compact=True) or "–"
+        rows.append([html_link(context, objective), bar, len(mine), number(sum(plan.weight for plan in mine))])
+    head = [("Objective", False), ("Progress", False), ("The team's plans for it", True), ("The team's effort", True)]
     return raw_html(context, html_table(head, rows), SEARCH_NONE)
 
 
@@ -551,6 +585,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # the templates ship with the package: no stat of the file per page
     )
     environment.filters.update(md=md, attr=attr, yaml_string=yaml_string, page_title=page_title, page_tag=page_tag,
                                number=number, percent=percent, link=link, href=href)
@@ -780,11 +815,18 @@ def page_renderers(analysis: Analysis, options: RenderOptions = RenderOptions())
     problems_by_file: dict[str, list] = {}
     for diagnostic in analysis.diagnostics:
         problems_by_file.setdefault(diagnostic.file, []).append(diagnostic)
-    common = dict(analysis=analysis, strategy=strategy, coverage=coverage, options=options,
-                  links=HtmlLinks(options.directory_urls))
+    # Jinja's render copies the environment's globals (about fifty) into a new context
+    # for every page; the pages share one copy instead (0.4 s at 10,000 plans).
+    common = dict(_ENVIRONMENT.globals, analysis=analysis, strategy=strategy, coverage=coverage,
+                  options=options, links=HtmlLinks(options.directory_urls))
 
     def render(template: str, here: str, **context) -> str:
-        return _ENVIRONMENT.get_template(template).render(here=here, **common, **context)
+        compiled = _ENVIRONMENT.get_template(template)
+        variables = dict(common, here=here, **context)
+        try:
+            return _ENVIRONMENT.concat(compiled.root_render_func(compiled.new_context(variables, shared=True)))
+        except Exception:
+            _ENVIRONMENT.handle_exception()  # raises it again, pointing at the template's line
 
     def record_page(node: Node) -> str:
         return render(f"{node.kind}.md.j2", node.page, node=node, body=body_links.rewrite(node),
@@ -821,7 +863,7 @@ _ENVIRONMENT.globals.update(
     nest_headings=nest_headings, first_paragraph=first_paragraph, heat_map=heat_map, FULL_LIMIT=maps.FULL_LIMIT,
     html_table=html_table, html_heads=html_heads, html_team_heads=html_team_heads, coverage_cells=coverage_cells, html_link=html_link, html_links=html_links, html_team_link=html_team_link, status_badge=status_badge,
     plan_table=plan_table, roadmap_table=roadmap_table, tabs=tabs, front_matter=front_matter,
-    plan_metadata=plan_metadata, progress_bar=progress_bar)
+    plan_metadata=plan_metadata, progress_bar=progress_bar, team_objectives=team_objectives)
 # Pages that only gather what record pages say (the narrative repeats every plan's first
 # paragraph, the roadmap and coverage their titles) stay out of Material's search index:
 # a search finds the record, not three pages that mention it (docs/performance.md).
