@@ -25,6 +25,7 @@ from .analysis import Analysis, analyse
 from .cache import RecordCache
 from .config import NorthstarConfig
 from .diagnostics import ERROR
+from .pages import RecordPage, RenderedPage, SharedConverter, shares_a_converter
 from .render import RenderOptions, failure_pages, page_renderers, put_back, put_back_unsearched, set_aside
 from .settings import ConfigError, Settings, settings_from
 
@@ -57,6 +58,7 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
         # fenced with a word drawn per process, which no plan can know to contain.
         self._html_marker = f"northstar{secrets.token_hex(12)}"
         self._aside: dict[str, list] = {}  # src_uri -> the page's blocks, while it is built
+        self._converter: SharedConverter | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Under `mkdocs serve` an error must not stop the server: it is shown instead.
@@ -95,6 +97,8 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
 
         prefix = self.settings.url_prefix
         self._record_paths = {f"{prefix}/{node.page}": node.path for node in analysis.strategy.nodes}
+        self._converter = (SharedConverter(config.markdown_extensions, config.mdx_configs or {})
+                           if shares_a_converter(config.markdown_extensions) else None)
         options = RenderOptions(directory_urls=config.use_directory_urls,
                                 material_icons=_material_icons(config), html_marker=self._html_marker)
         self._add_pages(files, config, page_renderers(analysis, options))
@@ -135,6 +139,10 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
             inclusion = InclusionLevel.UNDEFINED if uri in _NAV_PAGES else InclusionLevel.NOT_IN_NAV
             file = RenderedPage.generated(config, f"{self.settings.url_prefix}/{uri}", content="", inclusion=inclusion)
             file.render = render
+            if self._converter is not None and inclusion is InclusionLevel.NOT_IN_NAV:
+                # A page out of the navigation keeps the Page made here (MkDocs makes
+                # one only for a file that has none): it shares the build's converter.
+                RecordPage(None, file, config).converter = self._converter
             self._add(files, file)
 
     @staticmethod
@@ -197,32 +205,6 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
         if self.settings is not None:
             server.watch(str(self.settings.plans_root))
         return server
-
-
-class RenderedPage(File):
-    """A generated page whose Markdown is rendered when it is read. MkDocs keeps every
-    File until the build ends: holding the text of each generated page from on_files on
-    took 127 MB at 10,000 plans. Setting its content makes it an ordinary File."""
-
-    render: Callable[[], str] | None = None
-
-    @property
-    def content_string(self) -> str:
-        return self.render() if self.render is not None else File.content_string.fget(self)
-
-    @content_string.setter
-    def content_string(self, value: str) -> None:
-        self.render = None
-        File.content_string.fset(self, value)
-
-    @property
-    def content_bytes(self) -> bytes:
-        return self.render().encode("utf-8") if self.render is not None else File.content_bytes.fget(self)
-
-    @content_bytes.setter
-    def content_bytes(self, value: bytes) -> None:
-        self.render = None
-        File.content_bytes.fset(self, value)
 
 
 def _material_icons(config: MkDocsConfig) -> bool:
