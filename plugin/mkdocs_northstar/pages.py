@@ -45,6 +45,12 @@ class RenderedPage(File):
         self.render = None
         File.content_bytes.fset(self, value)
 
+    def settle(self) -> None:
+        """Once MkDocs has converted the page: keep the Markdown it converted (which its
+        Page holds anyway) and let go of the renderer, and with it the strategy graph."""
+        if self.render is not None and self.page is not None and self.page.markdown is not None:
+            self.content_string = self.page.markdown
+
 
 # Extensions whose state lives in the Markdown instance, or which clear it on reset(), so
 # that one converter can convert page after page exactly as fresh ones would: Python-

@@ -260,21 +260,47 @@ def set_aside(markdown: str, marker: str) -> tuple[str, list[AsideBlock]]:
 def put_back(html_text: str, marker: str, blocks: list[AsideBlock]) -> str:
     """The converted page with its placeholders replaced by what the search index is to
     get of each block; `put_back_unsearched` puts the blocks themselves in after indexing."""
-    def for_search(match: re.Match) -> str:
-        index = int(match.group(1))
-        block = blocks[index]
+    def for_search(index: int, block: AsideBlock) -> str:
         if block.search == SEARCH_ALL:
             return block.html
         words = " ".join(_TAG.sub(" ", block.html).split()) if block.search == SEARCH_TEXT else ""
         return f"<!--{marker}x{index}-->{words}<!--/{marker}x{index}-->"
 
-    return re.sub(f"<p>{re.escape(marker)}x(\\d+)</p>", for_search, html_text) if blocks else html_text
+    return _replace_spans(html_text, [(f"<p>{marker}x{index}</p>", None, partial(for_search, index, block))
+                                      for index, block in enumerate(blocks)])
 
 
 def put_back_unsearched(html_text: str, marker: str, blocks: list[AsideBlock]) -> str:
-    pattern = f"<!--{re.escape(marker)}x(\\d+)-->.*?<!--/{re.escape(marker)}x\\1-->"
-    return re.sub(pattern, lambda match: blocks[int(match.group(1))].html, html_text,
-                  flags=re.DOTALL) if blocks else html_text
+    return _replace_spans(html_text, [(f"<!--{marker}x{index}-->", f"<!--/{marker}x{index}-->", partial(str, block.html))
+                                      for index, block in enumerate(blocks) if block.search != SEARCH_ALL])
+
+
+def _replace_spans(text: str, spans: list[tuple[str, str | None, Callable[[], str]]]) -> str:
+    """`text` with each span (from its opening string to its closing one, or the opening
+    alone) replaced by what its function returns; a span not found is left alone. With
+    str.find, in one assembly: these run over every generated page's HTML."""
+    found = []
+    for opening, closing, replacement in spans:
+        start = text.find(opening)
+        if start == -1:
+            continue
+        end = start + len(opening)
+        if closing is not None:
+            end = text.find(closing, end)
+            if end == -1:
+                continue
+            end += len(closing)
+        found.append((start, end, replacement))
+    if not found:
+        return text
+    found.sort(key=lambda span: span[0])
+    pieces, last = [], 0
+    for start, end, replacement in found:
+        pieces.append(text[last:start])
+        pieces.append(replacement())
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
 _ALIGN = {False: "", True: _RIGHT, "center": ' style="text-align: center;"'}
