@@ -150,7 +150,7 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
 
     @staticmethod
     def _add(files: Files, file: File) -> None:
-        existing = files.get_file_from_path(file.src_uri)
+        existing = files.src_uris.get(file.src_uri)
         if existing is not None:
             log.warning(f"northstar: the generated page '{file.src_uri}' replaces the file of the same name")
             files.remove(existing)

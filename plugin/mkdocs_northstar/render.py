@@ -441,7 +441,7 @@ def plan_table(context, plans: list[Node], show_team: bool = True) -> str:
     links, here, rows = context["links"], context["here"], []
     aligns = [_ALIGN[align] for _, align in head]
     for plan in plans:
-        key = (plan, show_team, links.place(plan.page, here))
+        key = (plan.page, show_team, links.place(plan.page, here))  # strings: no work for the collector
         row = links.rows.get(key)
         if row is None:
             cells = ([html_link(context, plan), status_badge(plan.status)] + [text(plan.team or "–")] * show_team
@@ -459,9 +459,9 @@ def team_objectives(context, team) -> str:
     bars, rows = context["links"].rows, []
     for objective in team.objectives:
         mine = serving.get(objective, [])
-        bar = bars.get((objective, "bar"))
+        bar = bars.get((objective.page, "bar"))
         if bar is None:  # the same on every team's page
-            bar = bars[(objective, "bar")] = progress_bar(objective, compact=True) or "–"
+            bar = bars[(objective.page, "bar")] = progress_bar(objective, compact=True) or "–"
         rows.append([html_link(context, objective), bar, len(mine), number(sum(plan.weight for plan in mine))])
     head = [("Objective", False), ("Progress", False), ("The team's plans for it", True), ("The team's effort", True)]
     return raw_html(context, html_table(head, rows), SEARCH_NONE)
@@ -667,12 +667,18 @@ class BodyLinks:
 
     def _rewrite_text(self, text: str, node: Node, here: str) -> str:
         replace = lambda match: match.group(1) + self._target(match.group(2), node, here)  # noqa: E731
+
+        def links(chunk: str) -> str:  # each pattern only where its telltale characters are
+            if "](" in chunk:
+                chunk = _INLINE_LINK.sub(replace, chunk)
+            return _REFERENCE.sub(replace, chunk) if "]:" in chunk else chunk
+
         pieces, last = [], 0
         for span in _CODE_SPAN.finditer(text):  # `[x](a.md)` in a code span shows as written
-            pieces.append(_REFERENCE.sub(replace, _INLINE_LINK.sub(replace, text[last:span.start()])))
+            pieces.append(links(text[last:span.start()]))
             pieces.append(span.group())
             last = span.end()
-        pieces.append(_REFERENCE.sub(replace, _INLINE_LINK.sub(replace, text[last:])))
+        pieces.append(links(text[last:]))
         return "".join(pieces)
 
     def _target(self, target: str, node: Node, here: str) -> str:
