@@ -213,7 +213,7 @@ _TAG = re.compile(r"<[^>]*>")
 @pass_context
 def raw_html(context, block: str, search: str = SEARCH_ALL) -> str:
     """A raw HTML block, fenced with the build's marker when the plugin sets blocks aside."""
-    if search == SEARCH_NONE:  # for Material on any host; the plugin does not even hand it over
+    if search == SEARCH_NONE and block.startswith("<table>"):  # for Material on any host; the plugin hands it over later
         block = block.replace("<table>", "<table data-search-exclude>", 1)
     marker = context["options"].html_marker
     return f"<!--{search}{marker}-->\n{block}\n<!--/{marker}-->" if marker else block
@@ -441,12 +441,14 @@ def plan_table(context, plans: list[Node], show_team: bool = True) -> str:
     links, here, rows = context["links"], context["here"], []
     aligns = [_ALIGN[align] for _, align in head]
     for plan in plans:
-        key = (plan.page, show_team, links.place(plan.page, here))  # strings: no work for the collector
-        row = links.rows.get(key)
+        key = (plan.page, links.place(plan.page, here))  # strings: no work for the collector
+        row = links.rows.get(key) if show_team else None
         if row is None:
             cells = ([html_link(context, plan), status_badge(plan.status)] + [text(plan.team or "–")] * show_team
                      + [number(plan.effort), text(plan.period or "–")])
-            row = links.rows[key] = _table_row(cells, aligns)
+            row = _table_row(cells, aligns)
+            if show_team:  # without the team column it is the team's own page: shown once
+                links.rows[key] = row
         rows.append(row)
     return raw_html(context, _table(head, aligns, rows), SEARCH_NONE)
 
@@ -511,8 +513,11 @@ def tabs(context, number: int, labels_and_blocks: list[tuple[str, str]]) -> str:
     labels = "".join(f'<label for="__tabbed_{number}_{index}">{text(label)}</label>'
                      for index, (label, _) in enumerate(labels_and_blocks, 1))
     blocks = "\n".join(f'<div class="tabbed-block">\n{block}\n</div>' for _, block in labels_and_blocks)
+    # The roadmap's tabs list plans, each with a page of its own (and the roadmap is out
+    # of the search index): they go back into the page only when it is written.
     return raw_html(context, f'<div class="tabbed-set tabbed-alternate" data-tabs="{number}:{count}">{inputs}'
-                             f'<div class="tabbed-labels">{labels}</div>\n<div class="tabbed-content">\n{blocks}\n</div>\n</div>')
+                             f'<div class="tabbed-labels">{labels}</div>\n<div class="tabbed-content">\n{blocks}\n</div>\n</div>',
+                    SEARCH_NONE)
 
 
 @pass_context
