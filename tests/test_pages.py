@@ -12,19 +12,13 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 import mkdocs_northstar.plugin
-from conftest import CLEAN_PLANS, PNG, make_site, tree
+from conftest import CLEAN_PLANS, MKDOCS_YML, PNG, make_site, tree
 from mkdocs_northstar.pages import RenderedPage, SharedConverter, shares_a_converter
 
 # Extensions that keep state between the blocks of a page (footnote numbers, abbreviations,
 # tab and heading ids, stashed code): a shared converter that did not reset them would
 # carry one plan's into the next plan's page.
-RICH_YML = """\
-site_name: Test strategy
-theme:
-  name: material
-plugins:
-  - search
-  - northstar
+RICH_YML = MKDOCS_YML + """\
 markdown_extensions:
   - abbr
   - admonition
