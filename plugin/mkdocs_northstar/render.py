@@ -618,7 +618,7 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
         auto_reload=False,  # the templates ship with the package: no stat of the file per page
     )
-    environment.filters.update(md=md, attr=attr, yaml_string=yaml_string, page_title=page_title, page_tag=page_tag,
+    environment.filters.update(md=md, attr=attr, yaml_string=yaml_string, page_title=page_title,
                                number=number, percent=percent, link=link, href=href)
     environment.globals.update(STATUSES=STATUSES)
     return environment
@@ -896,7 +896,7 @@ def periods_of(nodes) -> list[str | None]:
 
 _ENVIRONMENT.globals.update(
     periods_of=periods_of, icon=icon, objective_map=objective_map, strategy_map=strategy_map,
-    status_rows=status_rows, plans_serving=plans_serving, descendants=descendants, plans_rolled_up=plans_rolled_up,
+    status_rows=status_rows, descendants=descendants, plans_rolled_up=plans_rolled_up,
     nest_headings=nest_headings, first_paragraph=first_paragraph, heat_map=heat_map, FULL_LIMIT=maps.FULL_LIMIT,
     html_table=html_table, html_heads=html_heads, html_team_heads=html_team_heads, coverage_cells=coverage_cells, html_link=html_link, html_links=html_links, html_team_link=html_team_link, status_badge=status_badge,
     plan_table=plan_table, roadmap_table=roadmap_table, tabs=tabs, front_matter=front_matter,
@@ -909,6 +909,6 @@ _ENVIRONMENT.globals.update(
 # example's largest theme has 7 plans); at 40 per theme, as in the benchmark, the
 # paragraphs were most of a 1.3 MB page per 1,000 plans.
 _ENVIRONMENT.globals["NARRATIVE_TEASERS"] = 12
-_ENVIRONMENT.globals.update(SEARCH_TEXT=SEARCH_TEXT, SEARCH_NONE=SEARCH_NONE)
+_ENVIRONMENT.globals.update(SEARCH_NONE=SEARCH_NONE)
 _ENVIRONMENT.globals["NOT_SEARCHED"] = {"search": "{exclude: true}"}
-_ENVIRONMENT.filters.update(raw_html=raw_html, text=text, html_url=html_url)
+_ENVIRONMENT.filters.update(raw_html=raw_html, text=text)
