@@ -8,11 +8,13 @@ The timed figures are the benchmark's job (bench/bench.py, `make bench`)."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 import pytest
 
+from conftest import northstar
 from mkdocs_northstar.analysis import analyse
 from mkdocs_northstar.render import render_pages
 from mkdocs_northstar.settings import read_settings
@@ -86,3 +88,20 @@ def test_the_benchmark_strategy_scales_in_proportion(tmp_path):
     counts = generate(tmp_path, 2000)
     assert counts == {"objective": 10, "theme": 50, "plan": 2000}
     assert len(list((tmp_path / "plans").glob("team-*"))) == 40
+
+
+def test_the_check_shares_parsing_between_processes_without_changing_a_word(tmp_path):
+    # 800 plans with mistakes in every share: the command parses them in forked
+    # children where the machine allows; its verdict is the single process's.
+    root = tmp_path / "site"
+    root.mkdir()
+    config = strategy(root, LARGE)
+    for number, plan in enumerate(sorted((root / "plans").rglob("plan-*.md"))):
+        if number % 97 == 0:
+            plan.write_text(plan.read_text().replace("status:", "stauts:", 1))
+    expected = analyse(read_settings(str(config)))
+    checked = northstar(root, "check", "--format", "json", "--no-cache")
+    assert checked.returncode == 1, checked.stderr
+    reported = json.loads(checked.stdout)["diagnostics"]
+    assert reported == [diagnostic.as_dict() for diagnostic in expected.diagnostics]
+    assert len(reported) == len(range(0, LARGE, 97))

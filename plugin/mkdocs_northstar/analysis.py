@@ -42,15 +42,16 @@ class Analysis(Tally):
         return [diagnostic for diagnostic in self.diagnostics if diagnostic.file == path]
 
 
-def analyse(settings: Settings, cache=None) -> Analysis:
+def analyse(settings: Settings, cache=None, processes: int = 1) -> Analysis:
     """Read, link and judge the plans. A `cache.RecordCache` spares parsing the
-    files that did not change since it last saw them."""
+    files that did not change since it last saw them; `processes` above 1 parses
+    in forked children too (for a caller without threads: see forked.py)."""
     if not settings.plans_root.is_dir():
         raise ConfigError(f"plans_dir '{settings.plans_dir}' is not a folder next to the config file "
                           f"({settings.plans_root})")
     if cache is not None:
         cache.start()
-    records, found = read_plans(settings.root, settings.plans_dir, cache=cache)
+    records, found = read_plans(settings.root, settings.plans_dir, cache=cache, processes=processes)
     if cache is not None:
         cache.save()
     return _judge(settings, records, found.problems, found.asset_files)

@@ -6,6 +6,7 @@ plugin's settings from mkdocs.yml by itself.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -21,6 +22,10 @@ EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 class _Group(click.Group):
     def main(self, *args, **kwargs):
+        # Each command is a short process that builds its records and graph once and
+        # makes no garbage cycles worth collecting; the cyclic collector would only walk
+        # the growing records over and over (0.6 s of a 1.8 s check at 10,000 plans).
+        gc.disable()
         # click exits with 2 on usage errors already; a configuration problem does too.
         try:
             return super().main(*args, **kwargs)
@@ -56,6 +61,7 @@ def check(config_file: str, output_format: str, strict: bool, no_cache: bool, ba
           write_baseline: str | None) -> None:
     """Validate the plans without building the site; same diagnostics as the build."""
     from .cache import RecordCache
+    from .forked import available_cores
     from .report import FORMATTERS, counted
 
     settings = read_settings(config_file)
@@ -63,7 +69,7 @@ def check(config_file: str, output_format: str, strict: bool, no_cache: bool, ba
     # Nothing changed since the last check: its verdict stands, no plan is read.
     analysis = cache and cache.verdict(settings)
     if not analysis:
-        analysis = analyse(settings, cache)
+        analysis = analyse(settings, cache, processes=available_cores())
         if cache:
             cache.remember(analysis)
     if baseline_file or write_baseline:

@@ -17,6 +17,7 @@ import yaml
 
 from . import schema
 from .flat_yaml import read_flat
+from .forked import map_forked
 
 try:  # libyaml is ten times faster; fall back to the pure-Python loader without it
     _BaseLoader = yaml.CSafeLoader
@@ -473,39 +474,49 @@ def scan(plans_root: Path) -> Scan:
     return found
 
 
-def read_plans(root: Path, plans_dir: str, cache=None) -> tuple[list[Record], Scan]:
+def read_plans(root: Path, plans_dir: str, cache=None, processes: int = 1) -> tuple[list[Record], Scan]:
     """Every record below root/plans_dir, in path order, plus what the walk found.
 
     `cache` (a cache.RecordCache), when given, returns the Record of a file that has
-    not changed since it was parsed, so that it is not parsed again."""
+    not changed since it was parsed, so that it is not parsed again. With more than
+    one process, the files to parse are shared with forked children (forked.py):
+    only for a caller without threads."""
     plans_root = (root / plans_dir)
     found = cache.take_scan() if cache is not None else None
     if found is None:
         found = scan(plans_root)
     prefix = display_prefix(root, plans_root)
     folder = str(plans_root)
-    records = []
+    records: list[Record | None] = []
+    to_parse: list[tuple[str, str, str]] = []  # (absolute path, shown path, source)
+    places: list[int] = []  # where each parsed record goes in `records`
     for source in found.plan_files:
         absolute = os.path.join(folder, source)  # a str: Path objects cost a tenth of a second per 10,000 files
         path = prefix + source
-        if cache is not None:
-            record = cache.get(absolute, path, source)
-            if record is not None:
-                records.append(record)
-                continue
-        try:
-            with open(absolute, "rb") as handle:
-                raw = handle.read()
-        except OSError as error:
-            record = Record(path=path, source=source, kind=kind_from_folder(source), id=None,
-                            title=source, broken=True,
-                            problems=[Problem(FRONT_MATTER, 1, f"cannot read file: {error.strerror}")])
-        else:
-            record = parse_record(raw, path, source)
-            if cache is not None:
-                cache.put(absolute, record)
+        record = cache.get(absolute, path, source) if cache is not None else None
+        if record is None:
+            places.append(len(records))
+            to_parse.append((absolute, path, source))
         records.append(record)
+    parsed = map_forked(read_record, to_parse, processes) if processes > 1 else map(read_record, to_parse)
+    for place, (absolute, _, _), (record, readable) in zip(places, to_parse, parsed):
+        records[place] = record
+        if cache is not None and readable:
+            cache.put(absolute, record)
     return records, found
+
+
+def read_record(file: tuple[str, str, str]) -> tuple[Record, bool]:
+    """The record of one plan file (absolute path, shown path, source), and whether
+    the file could be read at all (an unreadable one is not worth caching)."""
+    absolute, path, source = file
+    try:
+        with open(absolute, "rb") as handle:
+            raw = handle.read()
+    except OSError as error:
+        return Record(path=path, source=source, kind=kind_from_folder(source), id=None, title=source, broken=True,
+                      problems=[Problem(FRONT_MATTER, 1, f"cannot read file: {error.strerror}")]), False
+    return parse_record(raw, path, source), True
 
 
 def display_prefix(root: Path, plans_root: Path) -> str:

@@ -1,0 +1,113 @@
+"""Sharing work with forked children: the same results in the same order as doing it
+here, whatever happens to a child."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from mkdocs_northstar import forked
+from mkdocs_northstar.cache import RecordCache
+from mkdocs_northstar.forked import MIN_ITEMS_PER_PROCESS, map_forked
+from mkdocs_northstar.load import read_plans
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="forking needs os.fork")
+PARENT = os.getpid()
+
+
+def square_and_pid(number: int) -> tuple[int, int]:
+    return number * number, os.getpid()
+
+
+def test_results_come_back_in_order_from_several_processes():
+    items = list(range(4 * MIN_ITEMS_PER_PROCESS + 7))
+    results = map_forked(square_and_pid, items, processes=4)
+    assert [square for square, _ in results] == [number * number for number in items]
+    pids = {pid for _, pid in results}
+    assert PARENT in pids and len(pids) == 4  # this process did its share too
+    assert _no_child_left()
+
+
+def test_few_items_are_done_here():
+    results = map_forked(square_and_pid, list(range(MIN_ITEMS_PER_PROCESS)), processes=4)
+    assert {pid for _, pid in results} == {PARENT}
+
+
+def test_without_fork_the_work_is_done_here(monkeypatch):
+    monkeypatch.delattr(os, "fork")
+    results = map_forked(square_and_pid, list(range(3 * MIN_ITEMS_PER_PROCESS)), processes=3)
+    assert {pid for _, pid in results} == {PARENT}
+
+
+def fails_in_a_child(number: int) -> int:
+    if os.getpid() != PARENT:
+        raise RuntimeError("a child's bad day")
+    return -number
+
+
+def test_a_failing_child_costs_time_not_results():
+    items = list(range(2 * MIN_ITEMS_PER_PROCESS))
+    assert map_forked(fails_in_a_child, items, processes=2) == [-number for number in items]
+    assert _no_child_left()
+
+
+def test_a_child_that_cannot_start_is_replaced_by_work_here(monkeypatch):
+    def no_fork():
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    items = list(range(2 * MIN_ITEMS_PER_PROCESS))
+    assert map_forked(square_and_pid, items, processes=2) == [(n * n, PARENT) for n in items]
+
+
+def fails_here(number: int) -> int:
+    if os.getpid() == PARENT and number == 3:
+        raise ValueError("the parent's bad day")
+    return number
+
+
+def test_a_failure_here_propagates_and_leaves_no_child_behind():
+    with pytest.raises(ValueError, match="bad day"):
+        map_forked(fails_here, list(range(3 * MIN_ITEMS_PER_PROCESS)), processes=3)
+    assert _no_child_left()
+
+
+def test_read_plans_in_several_processes_equals_one(tmp_path: Path):
+    plans = tmp_path / "plans"
+    (plans / "team-a").mkdir(parents=True)
+    for number in range(3 * MIN_ITEMS_PER_PROCESS):
+        # Good plans, broken YAML, unknown keys, a date that PyYAML refuses: all in every share.
+        front = {0: f"title: Plan {number}\nobjectives: [grow]", 1: "title: [unclosed", 2: f"title: P{number}\nsize: 3",
+                 3: "title: Dated\ndue: 2020-13-01"}[number % 4]
+        file = plans / "team-a" / f"plan-{number:04}.md"
+        file.write_text(f"---\n{front}\n---\nBody {number}.\n")
+        os.utime(file, (1_700_000_000, 1_700_000_000))  # not written this instant: the cache keeps it
+    alone, _ = read_plans(tmp_path, "plans")
+    shared, _ = read_plans(tmp_path, "plans", processes=3)
+    assert shared == alone
+    assert len(alone) == 3 * MIN_ITEMS_PER_PROCESS and any(record.problems for record in alone)
+
+    # Records parsed by the children are cached by this process like its own.
+    cache = RecordCache(tmp_path / "records.pickle")
+    cache.start()
+    read_plans(tmp_path, "plans", cache=cache, processes=3)
+    assert cache.misses == len(alone) and cache.hits == 0
+    cache.save()
+    cache = RecordCache(tmp_path / "records.pickle")
+    cache.start()
+    again, _ = read_plans(tmp_path, "plans", cache=cache, processes=3)
+    assert again == alone and cache.hits == len(alone)
+
+
+def test_available_cores_is_at_least_one():
+    assert forked.available_cores() >= 1
+
+
+def _no_child_left() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
