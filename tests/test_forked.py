@@ -111,3 +111,19 @@ def _no_child_left() -> bool:
     except ChildProcessError:
         return True
     return False
+
+
+def test_while_another_thread_runs_the_work_is_done_here():
+    # A fork copies only the calling thread; a lock another thread holds would stay
+    # held in the child for ever.
+    import threading
+
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        results = map_forked(square_and_pid, list(range(3 * MIN_ITEMS_PER_PROCESS)), processes=3)
+    finally:
+        release.set()
+        other.join()
+    assert {pid for _, pid in results} == {PARENT}

@@ -121,6 +121,15 @@ def test_a_converter_that_kept_one_pages_state_would_be_caught(tmp_path, monkeyp
     assert "A footnote of plan 1." in shared["strategy/plans/stateful-2/index.html"].decode()
 
 
+def test_record_pages_take_their_front_matter_without_parsing_yaml(tmp_path, monkeypatch):
+    parsed = []
+    monkeypatch.setattr(mkdocs_northstar.pages, "get_data", _counting(mkdocs_northstar.pages.get_data, parsed))
+    site = _build_in_process(make_site(tmp_path / "site", _rich_plans(), config=RICH_YML))
+    assert parsed == []
+    plan = site["strategy/plans/stateful-1/index.html"].decode()
+    assert "<title>Stateful 1 - " in plan  # the title still reached the theme
+
+
 def _counting(function, calls: list):
     def counted(*args, **kwargs):
         calls.append(args)

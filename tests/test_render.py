@@ -8,6 +8,7 @@ import re
 import markdown
 import pytest
 import yaml
+from mkdocs.utils.meta import get_data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -110,6 +111,24 @@ def test_record_page_front_matter_carries_title_and_tags(analysis):
     front = yaml.safe_load(page.split("---\n")[1])
     assert front["title"] == "Ranking by relevance"
     assert front["tags"] == ["search", "ranking"]
+
+
+def test_each_page_carries_its_front_matter_as_mkdocs_would_read_it(tmp_path):
+    # The plugin hands MkDocs `meta` instead of the YAML (pages.RecordPage): it must be
+    # what MkDocs' own reader makes of the text, for titles and tags of every kind.
+    tricky = "'Quotes \" & <b>tags</b> — «ünïcode» # not a comment: no'"
+    plans = {**CLEAN_PLANS,
+             "plans/search/ranking.md": CLEAN_PLANS["plans/search/ranking.md"].replace(
+                 "title: Ranking by relevance", f"title: {tricky}").replace("tags: [search, ranking]",
+                                                                         f"tags: [search, {tricky}, '123', 'yes']")}
+    pages = render_pages(analyse_plans(tmp_path, plans))
+    for name, text in pages.items():
+        assert text.startswith(text.front), name
+        assert get_data(text) == (text[len(text.front):].lstrip("\n"), text.meta), name
+    ranking = pages["plans/ranking.md"].meta
+    assert ranking["title"] == html.escape(yaml.safe_load(tricky), quote=True)
+    assert ranking["tags"][2:] == ["123", "yes"]  # strings, as written, not a number or a boolean
+    assert pages["roadmap.md"].meta["search"] == {"exclude": True}
 
 
 def body_of(analysis, record_id: str) -> str:

@@ -44,8 +44,8 @@ class Analysis(Tally):
 
 def analyse(settings: Settings, cache=None, processes: int = 1) -> Analysis:
     """Read, link and judge the plans. A `cache.RecordCache` spares parsing the
-    files that did not change since it last saw them; `processes` above 1 parses
-    in forked children too (for a caller without threads: see forked.py)."""
+    files that did not change since it last saw them; `processes` above 1 shares
+    the parsing with forked children (forked.py)."""
     if not settings.plans_root.is_dir():
         raise ConfigError(f"plans_dir '{settings.plans_dir}' is not a folder next to the config file "
                           f"({settings.plans_root})")

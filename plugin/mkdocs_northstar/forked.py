@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import threading
 from typing import Callable, Sequence, TypeVar
 
 Item = TypeVar("Item")
@@ -33,12 +34,12 @@ def map_forked(function: Callable[[Item], Result], items: Sequence[Item], proces
     """`[function(item) for item in items]`, the items split into contiguous runs
     between this process and up to `processes - 1` forked children.
 
-    Only for a process without threads (a fork copies one thread and whatever locks
-    the others held), and for a function whose results pickle. Where os.fork does
-    not exist, for few items, or if a child fails for any reason, the work is done
-    here: the result is the same, only slower."""
+    Only for a function whose results pickle. Where os.fork does not exist, while
+    other threads run (a fork copies one thread, and any lock another one held stays
+    held in the child for ever), for few items, or if a child fails for any reason,
+    the work is done here: the result is the same, only slower."""
     count = min(processes, MAX_PROCESSES, len(items) // MIN_ITEMS_PER_PROCESS)
-    if count < 2 or not hasattr(os, "fork"):
+    if count < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
         return [function(item) for item in items]
     size = -(-len(items) // count)  # ceiling division
     runs = [items[start:start + size] for start in range(0, len(items), size)]

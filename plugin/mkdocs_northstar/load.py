@@ -479,8 +479,7 @@ def read_plans(root: Path, plans_dir: str, cache=None, processes: int = 1) -> tu
 
     `cache` (a cache.RecordCache), when given, returns the Record of a file that has
     not changed since it was parsed, so that it is not parsed again. With more than
-    one process, the files to parse are shared with forked children (forked.py):
-    only for a caller without threads."""
+    one process, the files to parse are shared with forked children (forked.py)."""
     plans_root = (root / plans_dir)
     found = cache.take_scan() if cache is not None else None
     if found is None:

@@ -3,7 +3,8 @@ how MkDocs holds and converts them.
 
 - `RenderedPage` is a File whose Markdown is rendered when MkDocs reads it.
 - `RecordPage` is a Page converted by one Markdown converter per build, reset between
-  pages, where MkDocs builds a new one for every page.
+  pages, where MkDocs builds a new one for every page; it takes the front matter its
+  renderer wrote as data instead of parsing the YAML again.
 
 Both give MkDocs exactly what it would otherwise get; they change when and at what
 cost (docs/performance.md has the figures).
@@ -18,6 +19,7 @@ import markdown
 from mkdocs.structure import pages as mkdocs_pages
 from mkdocs.structure.files import File
 from mkdocs.structure.pages import Page
+from mkdocs.utils.meta import get_data
 
 
 class RenderedPage(File):
@@ -105,9 +107,22 @@ class SharedConverter:
 
 
 class RecordPage(Page):
-    """A generated page converted by the build's shared converter."""
+    """A generated page converted by the build's shared converter, whose front matter
+    is taken as the renderer wrote it rather than parsed again."""
 
     converter: SharedConverter
+
+    def read_source(self, config) -> None:
+        """What Page.read_source does; only the YAML is not parsed again."""
+        source = config.plugins.on_page_read_source(page=self, config=config)
+        if source is None:
+            source = self.file.content_string  # a rendered page: no file to fail reading
+        front = getattr(source, "front", None)  # a render.PageText straight from its renderer
+        if front is not None:
+            # What mkdocs.utils.meta.get_data makes of it: tests/test_pages.py compares the two.
+            self.markdown, self.meta = source[len(front):].lstrip("\n"), source.meta
+        else:
+            self.markdown, self.meta = get_data(source)
 
     def render(self, config, files) -> None:
         if self.markdown is None:
