@@ -10,7 +10,7 @@ import pytest
 
 from mkdocs_northstar import forked
 from mkdocs_northstar.cache import RecordCache
-from mkdocs_northstar.forked import MIN_ITEMS_PER_PROCESS, map_forked
+from mkdocs_northstar.forked import MIN_ITEMS_PER_PROCESS, Stream, map_forked
 from mkdocs_northstar.load import read_plans
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="forking needs os.fork")
@@ -127,3 +127,70 @@ def test_while_another_thread_runs_the_work_is_done_here():
         release.set()
         other.join()
     assert {pid for _, pid in results} == {PARENT}
+
+
+def _pid_after(number: int):
+    return lambda: (number, os.getpid())
+
+
+def test_a_stream_delivers_what_its_child_computed_in_order():
+    stream = Stream({number: _pid_after(number) for number in range(300)}, processes=2)
+    results = [stream.take(number) for number in range(300)]
+    stream.close()
+    assert [number for number, _ in results] == list(range(300))
+    assert {pid for _, pid in results} - {PARENT}  # from the child
+    assert _no_child_left()
+
+
+def test_a_stream_taken_out_of_order_or_twice_still_gives_each_result():
+    stream = Stream({number: _pid_after(number) for number in range(50)}, processes=2)
+    assert stream.take(40)[0] == 40  # the ones before wait here until asked for
+    assert [stream.take(number)[0] for number in range(40)] == list(range(40))
+    assert stream.take(40) == (40, PARENT)  # again: computed here
+    assert stream.take(41)[0] == 41
+    stream.close()  # the child may still be writing the rest: stopped and reaped
+    assert _no_child_left()
+    assert stream.take(49) == (49, PARENT)
+
+
+def _fails_in_a_child_after(number: int):
+    def compute():
+        if os.getpid() != PARENT and number >= 5:
+            raise RuntimeError("a child's bad day")
+        return number, os.getpid()
+    return compute
+
+
+def test_a_stream_whose_child_fails_computes_the_rest_here():
+    stream = Stream({number: _fails_in_a_child_after(number) for number in range(10)}, processes=2)
+    results = [stream.take(number) for number in range(10)]
+    assert [number for number, _ in results] == list(range(10))
+    assert {pid for number, pid in results if number >= 5} == {PARENT}
+    assert _no_child_left()  # reaped when its messages ran out
+
+
+def test_a_stream_keeps_what_its_results_carry():
+    from mkdocs_northstar.render import PageText
+
+    text = PageText("---\ntitle: X\n---\n# X\n")
+    text.front, text.meta = "---\ntitle: X\n---\n", {"title": "X"}
+    stream = Stream({"page": lambda: text, "other": lambda: "y"}, processes=2)
+    received = stream.take("page")
+    stream.close()
+    assert received == text and received.front == text.front and received.meta == {"title": "X"}
+
+
+def test_a_stream_computes_here_with_one_process_or_other_threads():
+    stream = Stream({number: _pid_after(number) for number in range(5)}, processes=1)
+    assert {stream.take(number)[1] for number in range(5)} == {PARENT}
+    import threading
+
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        stream = Stream({number: _pid_after(number) for number in range(5)}, processes=2)
+    finally:
+        release.set()
+        other.join()
+    assert {stream.take(number)[1] for number in range(5)} == {PARENT}

@@ -13,6 +13,7 @@ from mkdocs.config import load_config
 
 import mkdocs_northstar.plugin
 from conftest import CLEAN_PLANS, MKDOCS_YML, PNG, make_site, tree
+from mkdocs_northstar.forked import Stream
 from mkdocs_northstar.pages import RenderedPage, SharedConverter, shares_a_converter
 
 # Extensions that keep state between the blocks of a page (footnote numbers, abbreviations,
@@ -128,6 +129,17 @@ def test_record_pages_take_their_front_matter_without_parsing_yaml(tmp_path, mon
     assert parsed == []
     plan = site["strategy/plans/stateful-1/index.html"].decode()
     assert "<title>Stateful 1 - " in plan  # the title still reached the theme
+
+
+def test_pages_rendered_by_a_forked_child_make_the_same_site(tmp_path, monkeypatch):
+    monkeypatch.setattr(mkdocs_northstar.plugin, "available_cores", lambda: 2)
+    received = []
+    monkeypatch.setattr(Stream, "_receive", _counting(Stream._receive, received))
+    forked = _build_in_process(make_site(tmp_path / "forked", _rich_plans(), config=RICH_YML))
+    assert len(received) > 15  # the pages came through the pipe
+    monkeypatch.setattr(mkdocs_northstar.plugin, "available_cores", lambda: 1)
+    here = _build_in_process(make_site(tmp_path / "here", _rich_plans(), config=RICH_YML))
+    assert set(forked) == set(here) and [name for name in here if forked[name] != here[name]] == []
 
 
 def _counting(function, calls: list):

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import CLEAN_PLANS, PNG, analyse_plans
-from mkdocs_northstar.render import BodyLinks, attr, md, page_title, render_pages, yaml_string
+from mkdocs_northstar.render import BodyLinks, _environment, attr, md, page_title, render_pages, yaml_string
 
 HOSTILE = [
     "<script>alert(1)</script>", "*bold* _em_ **x**", "[link](http://evil.example)", "`code`",
@@ -198,3 +198,44 @@ _CODE_SPAN_AS_WORDED = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
 def test_the_code_span_pattern_finds_what_the_worded_pattern_finds(text):
     from mkdocs_northstar.render import _CODE_SPAN
     assert [m.span() for m in _CODE_SPAN.finditer(text)] == [m.span() for m in _CODE_SPAN_AS_WORDED.finditer(text)]
+
+
+def test_compiled_templates_are_kept_and_used_again(tmp_path, monkeypatch):
+    monkeypatch.setattr("sys.dont_write_bytecode", False)
+    folder = tmp_path / "__pycache__"
+    _environment(folder).get_template("plan.md.j2")
+    assert len(list(folder.iterdir())) == 1
+
+    # A second process loads the compiled code: Jinja does not compile the source again.
+    second = _environment(folder)
+    monkeypatch.setattr(second, "compile", lambda *args, **kwargs: pytest.fail("compiled again"))
+    assert second.get_template("plan.md.j2").name == "plan.md.j2"
+
+    # A damaged entry is compiled again, not trusted.
+    entry = next(folder.iterdir())
+    entry.write_bytes(entry.read_bytes()[:40])
+    third = _environment(folder)
+    compiled = []
+    monkeypatch.setattr(third, "compile", _counting_calls(third.compile, compiled))
+    third.get_template("plan.md.j2")
+    assert len(compiled) == 1
+
+
+def test_templates_compile_where_nothing_can_be_written(tmp_path, monkeypatch):
+    monkeypatch.setattr("sys.dont_write_bytecode", False)
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")  # a folder cannot be made here
+    assert _environment(blocked / "__pycache__").get_template("plan.md.j2").name == "plan.md.j2"
+
+    # Told not to write bytecode (PYTHONDONTWRITEBYTECODE), it writes no templates either.
+    monkeypatch.setattr("sys.dont_write_bytecode", True)
+    folder = tmp_path / "__pycache__"
+    _environment(folder).get_template("plan.md.j2")
+    assert not folder.exists()
+
+
+def _counting_calls(function, calls: list):
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return function(*args, **kwargs)
+    return counted

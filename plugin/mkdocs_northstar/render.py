@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import posixpath
 import re
+import sys
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Callable
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, pass_context
 
 from . import maps
 from .analysis import Analysis
@@ -630,7 +632,31 @@ def plans_rolled_up(objective: Node) -> list[Node]:
     return list(dict.fromkeys(plans))
 
 
-def _environment() -> Environment:
+class _CompiledTemplates(FileSystemBytecodeCache):
+    """Compiled templates kept beside them, as Python keeps compiled modules in
+    __pycache__: compiling the ten templates takes 0.11 s, a fifth of the plugin's work
+    on 1,000 plans. Jinja checks each entry against its template's source and the Python
+    version; a damaged entry is compiled again. Where the folder cannot be written (a
+    read-only install), or Python is told not to write bytecode, templates are compiled
+    every time, as before."""
+
+    def load_bytecode(self, bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # noqa: BLE001 - unreadable or cut short (Jinja lets some of that through)
+            bucket.reset()  # compiled again, and written anew
+
+    def dump_bytecode(self, bucket) -> None:
+        if sys.dont_write_bytecode:
+            return
+        try:
+            os.makedirs(self.directory, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def _environment(compiled: Path = TEMPLATES / "__pycache__") -> Environment:
     environment = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=False,  # the output is Markdown: each value is escaped by a filter for its context
@@ -639,6 +665,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,  # the templates ship with the package: no stat of the file per page
+        bytecode_cache=_CompiledTemplates(str(compiled)),
     )
     environment.filters.update(md=md, attr=attr, yaml_string=yaml_string, page_title=page_title,
                                number=number, percent=percent, link=link, href=href)
