@@ -194,3 +194,24 @@ def test_a_stream_computes_here_with_one_process_or_other_threads():
         release.set()
         other.join()
     assert {stream.take(number)[1] for number in range(5)} == {PARENT}
+
+
+def test_a_stream_lets_go_of_its_functions_and_makes_them_again_only_when_needed():
+    made = []
+
+    def again():
+        made.append(1)
+        return {number: _pid_after(number) for number in range(10)}
+
+    functions = {number: _pid_after(number) for number in range(10)}
+    stream = Stream(functions, processes=2, again=again)
+    assert stream._functions is None  # let go of, with whatever they held
+    assert [stream.take(number)[0] for number in range(10)] == list(range(10))
+    assert made == []  # the child delivered everything
+    assert stream.take(3) == (3, PARENT) and made == [1]  # asked twice: made again, here
+    stream.close()
+
+    failing = Stream({number: _fails_in_a_child_after(number) for number in range(10)}, processes=2, again=again)
+    assert [failing.take(number)[0] for number in range(10)] == list(range(10))
+    assert made == [1, 1]
+    assert _no_child_left()

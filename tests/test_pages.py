@@ -11,6 +11,7 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
+import mkdocs_northstar.forked
 import mkdocs_northstar.plugin
 from conftest import CLEAN_PLANS, MKDOCS_YML, PNG, make_site, tree
 from mkdocs_northstar.forked import Stream
@@ -140,6 +141,25 @@ def test_pages_rendered_by_a_forked_child_make_the_same_site(tmp_path, monkeypat
     monkeypatch.setattr(mkdocs_northstar.plugin, "available_cores", lambda: 1)
     here = _build_in_process(make_site(tmp_path / "here", _rich_plans(), config=RICH_YML))
     assert set(forked) == set(here) and [name for name in here if forked[name] != here[name]] == []
+
+
+def test_a_rendering_child_that_fails_costs_a_second_reading_of_the_plans_not_a_page(tmp_path, monkeypatch):
+    monkeypatch.setattr(mkdocs_northstar.plugin, "available_cores", lambda: 2)
+    parent, dumps = os.getpid(), mkdocs_northstar.forked.pickle.dumps
+
+    def dumps_here_only(*args, **kwargs):
+        if os.getpid() != parent:
+            raise MemoryError("the child's bad day")
+        return dumps(*args, **kwargs)
+
+    monkeypatch.setattr(mkdocs_northstar.forked.pickle, "dumps", dumps_here_only)
+    analysed = []
+    monkeypatch.setattr(mkdocs_northstar.plugin, "analyse", _counting(mkdocs_northstar.plugin.analyse, analysed))
+    failed = _build_in_process(make_site(tmp_path / "failed", _rich_plans(), config=RICH_YML))
+    assert len(analysed) == 2  # the build's reading, and the one the parent needed to render
+    monkeypatch.setattr(mkdocs_northstar.plugin, "available_cores", lambda: 1)
+    here = _build_in_process(make_site(tmp_path / "here", _rich_plans(), config=RICH_YML))
+    assert set(failed) == set(here) and [name for name in here if failed[name] != here[name]] == []
 
 
 def _counting(function, calls: list):

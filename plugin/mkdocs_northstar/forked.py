@@ -3,8 +3,9 @@
 `northstar check` parses thousands of plan files on every commit, and a build renders
 thousands of pages; that is plain Python, so one process uses one core however many
 the machine has. Forked children start with everything already imported and send
-their results back pickled. Nothing is forked while other threads run: a fork copies
-one thread, and a lock another one held would stay held in the child for ever.
+their results back pickled. Nothing is forked while other threads run (a fork copies
+one thread, and a lock another one held would stay held in the child for ever), nor on
+macOS; the work is then done in the process itself, with the same result.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import sys
 import threading
 from typing import Callable, Generic, Hashable, Sequence, TypeVar
 
@@ -35,7 +37,10 @@ def available_cores() -> int:
 
 
 def can_fork() -> bool:
-    return hasattr(os, "fork") and threading.active_count() == 1
+    """Whether this process may fork: it has os.fork, runs no other thread, and is not on
+    macOS, where system libraries a process has used may not survive a fork (which is why
+    Python's multiprocessing does not fork there either)."""
+    return hasattr(os, "fork") and sys.platform != "darwin" and threading.active_count() == 1
 
 
 def map_forked(function: Callable[[Item], Result], items: Sequence[Item], processes: int) -> list[Result]:
@@ -124,17 +129,25 @@ class Stream(Generic[Key, Result]):
     The child writes each result into a pipe and waits while the pipe is full, so it
     runs only a little ahead, and results wait in the pipe rather than in memory. A
     result taken out of order, taken twice, or not delivered because the child failed
-    or could not start, is computed here instead: the same result, only slower."""
+    or could not start, is computed here instead: the same result, only slower.
+
+    With `again`, a function that makes the functions anew, this process lets go of
+    `functions` (and all they hold) once the child has started, and calls `again` only
+    if it has to compute a result itself."""
 
     _HEADER = 8  # bytes of a message's length
 
-    def __init__(self, functions: dict[Key, Callable[[], Result]], processes: int):
-        self._functions = functions
+    def __init__(self, functions: dict[Key, Callable[[], Result]], processes: int,
+                 again: Callable[[], dict[Key, Callable[[], Result]]] | None = None):
+        self._functions: dict[Key, Callable[[], Result]] | None = functions
+        self._again = again
         self._arrived: dict[Key, Result] = {}  # sent ahead of the one asked for
         self._taken: set[Key] = set()
         self._child: tuple[int, object] | None = None  # (pid, the pipe's reading end)
         if processes > 1 and len(functions) > 1 and can_fork():
             self._child = self._fork()
+            if self._child is not None and again is not None:
+                self._functions = None
 
     def _fork(self) -> tuple[int, object] | None:
         try:
@@ -179,6 +192,8 @@ class Stream(Generic[Key, Result]):
                     return result
                 if sent not in self._taken:
                     self._arrived[sent] = result
+        if self._functions is None:
+            self._functions = self._again()
         return self._functions[key]()
 
     def _receive(self) -> tuple | None:

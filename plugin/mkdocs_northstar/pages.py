@@ -119,7 +119,7 @@ class RecordPage(Page):
             source = self.file.content_string  # a rendered page: no file to fail reading
         front = getattr(source, "front", None)  # a render.PageText straight from its renderer
         if front is not None:
-            # What mkdocs.utils.meta.get_data makes of it: tests/test_pages.py compares the two.
+            # What mkdocs.utils.meta.get_data makes of it: tests/test_render.py holds the two equal.
             self.markdown, self.meta = source[len(front):].lstrip("\n"), source.meta
         else:
             self.markdown, self.meta = get_data(source)

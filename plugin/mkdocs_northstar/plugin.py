@@ -113,8 +113,12 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
         renderers = page_renderers(analysis, options)
         # A forked child renders the pages in the order MkDocs reads them, a few ahead,
         # while this process converts and writes them: 2.2 s of a 10,000-plan build
-        # moves to another core where there is one.
-        self._stream = Stream(renderers, available_cores())
+        # moves to another core where there is one. A build then lets go of the graph
+        # here (54 MB at 10,000 plans) and reads the plans again only if it has to
+        # render a page itself; `mkdocs serve` keeps it, to re-parse only what changed.
+        settings = self.settings
+        again = None if self.serving else lambda: page_renderers(analyse(settings), options)
+        self._stream = Stream(renderers, available_cores(), again=again)
         self._add_pages(files, config, {uri: partial(self._stream.take, uri) for uri in renderers})
         for source in analysis.assets:
             self._add(files, File.generated(
@@ -123,7 +127,7 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
         self._add(files, File.generated(config, STYLESHEET, abs_src_path=str(_PACKAGE_ASSETS / "northstar.css")))
         if not self.serving:
             # A build reads the plans once: from here on only the pages' renderers hold
-            # the graph, until on_env.
+            # the graph (none here when a child renders), until on_env.
             self.analysis, self.records = None, RecordCache()
         return files
 
