@@ -15,7 +15,7 @@ import os
 import pickle
 import sys
 import threading
-from typing import Callable, Generic, Hashable, Sequence, TypeVar
+from typing import BinaryIO, Callable, Generic, Hashable, Sequence, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -67,9 +67,9 @@ def map_forked(function: Callable[[Item], Result], items: Sequence[Item], proces
     return results
 
 
-def _fork(function: Callable, run: Sequence) -> tuple[int, int] | None:
-    """Start a child that pickles `function` over `run` into a pipe; (pid, read end),
-    or None when no child could be started."""
+def _start_child(write: Callable[[BinaryIO], None]) -> tuple[int, int] | None:
+    """Fork a child that calls `write` with the writing end of a pipe, then exits;
+    (its pid, the reading end), or None when no child could be started."""
     try:
         reading, writing = os.pipe()
     except OSError:
@@ -85,15 +85,20 @@ def _fork(function: Callable, run: Sequence) -> tuple[int, int] | None:
         try:
             gc.disable()  # short-lived: whatever it makes goes at its exit
             os.close(reading)
-            payload = pickle.dumps([function(item) for item in run], protocol=pickle.HIGHEST_PROTOCOL)
             with open(writing, "wb") as pipe:
-                pipe.write(payload)
+                write(pipe)
             status = 0
         finally:
             # _exit: no atexit handlers, no flushing of buffers copied from the parent.
             os._exit(status)
     os.close(writing)
     return pid, reading
+
+
+def _fork(function: Callable, run: Sequence) -> tuple[int, int] | None:
+    """Start a child that pickles `function` over `run` into a pipe."""
+    return _start_child(lambda pipe: pipe.write(
+        pickle.dumps([function(item) for item in run], protocol=pickle.HIGHEST_PROTOCOL)))
 
 
 def _collect(child: tuple[int, int] | None, function: Callable, run: Sequence) -> list:
@@ -143,37 +148,23 @@ class Stream(Generic[Key, Result]):
         self._again = again
         self._arrived: dict[Key, Result] = {}  # sent ahead of the one asked for
         self._taken: set[Key] = set()
-        self._child: tuple[int, object] | None = None  # (pid, the pipe's reading end)
+        self._child: tuple[int, BinaryIO] | None = None  # (pid, the pipe's reading end)
         if processes > 1 and len(functions) > 1 and can_fork():
             self._child = self._fork()
             if self._child is not None and again is not None:
                 self._functions = None
 
-    def _fork(self) -> tuple[int, object] | None:
-        try:
-            reading, writing = os.pipe()
-        except OSError:
+    def _fork(self) -> tuple[int, BinaryIO] | None:
+        def write(pipe: BinaryIO) -> None:
+            for key, function in self._functions.items():
+                message = pickle.dumps((key, function()), protocol=pickle.HIGHEST_PROTOCOL)
+                pipe.write(len(message).to_bytes(self._HEADER, "little"))
+                pipe.write(message)
+
+        child = _start_child(write)
+        if child is None:
             return None
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(reading)
-            os.close(writing)
-            return None
-        if pid == 0:  # the child: never returns into the caller's code
-            status = 1
-            try:
-                gc.disable()  # short-lived: whatever it makes goes at its exit
-                os.close(reading)
-                with open(writing, "wb") as pipe:
-                    for key, function in self._functions.items():
-                        message = pickle.dumps((key, function()), protocol=pickle.HIGHEST_PROTOCOL)
-                        pipe.write(len(message).to_bytes(self._HEADER, "little"))
-                        pipe.write(message)
-                status = 0
-            finally:
-                os._exit(status)  # no atexit handlers, no flushing of the parent's buffers
-        os.close(writing)
+        pid, reading = child
         return pid, open(reading, "rb", buffering=1 << 16)
 
     def take(self, key: Key) -> Result:
