@@ -65,9 +65,6 @@ def page_title(text: object) -> str:
     return yaml_string(as_page_html(text))
 
 
-page_tag = page_title
-
-
 def number(value) -> str:
     if value is None:
         return "–"
