@@ -134,10 +134,16 @@ def test_record_pages_take_their_front_matter_without_parsing_yaml(tmp_path, mon
 
 def test_pages_rendered_by_a_forked_child_make_the_same_site(tmp_path, monkeypatch):
     monkeypatch.setattr(mkdocs_northstar.plugin, "available_cores", lambda: 2)
-    received = []
-    monkeypatch.setattr(Stream, "_receive", _counting(Stream._receive, received))
+    received, waiting, original_receive = [], [], Stream._receive
+
+    def receive(stream):
+        waiting.append(len(stream._arrived))
+        return original_receive(stream)
+
+    monkeypatch.setattr(Stream, "_receive", _counting(receive, received))
     forked = _build_in_process(make_site(tmp_path / "forked", _rich_plans(), config=RICH_YML))
     assert len(received) > 15  # the pages came through the pipe
+    assert max(waiting) == 0  # in the order MkDocs read them: none waited in memory
     monkeypatch.setattr(mkdocs_northstar.plugin, "available_cores", lambda: 1)
     here = _build_in_process(make_site(tmp_path / "here", _rich_plans(), config=RICH_YML))
     assert set(forked) == set(here) and [name for name in here if forked[name] != here[name]] == []
