@@ -8,9 +8,9 @@ import re
 import markdown
 import pytest
 import yaml
-from mkdocs.utils.meta import get_data
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from mkdocs.utils.meta import get_data
 
 from conftest import CLEAN_PLANS, PNG, analyse_plans
 from mkdocs_northstar.render import BodyLinks, _environment, attr, md, page_title, render_pages, yaml_string
