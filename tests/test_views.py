@@ -13,7 +13,7 @@ import pytest
 
 from conftest import CLEAN_PLANS, MKDOCS_YML, analyse_site, make_site, mkdocs_build
 from mkdocs_northstar import maps
-from mkdocs_northstar.render import RenderOptions, html_href, nest_headings, render_pages
+from mkdocs_northstar.render import HtmlLinks, RenderOptions, nest_headings, render_pages
 
 FLAT_URLS_YML = MKDOCS_YML + "use_directory_urls: false\n"
 ICONS_YML = MKDOCS_YML + """\
@@ -146,8 +146,8 @@ def test_map_links_follow_use_directory_urls_false(tmp_path):
     (False, "index.md", "themes/x.md", "themes/x.html"),
     (False, "objectives/a.md", "index.md", "../index.html"),
 ])
-def test_html_href_matches_where_pages_are_served(directory_urls, here, target, expected):
-    assert html_href(target, here, directory_urls) == expected
+def test_html_links_match_where_pages_are_served(directory_urls, here, target, expected):
+    assert HtmlLinks(directory_urls).href(target, here) == expected
 
 
 HOSTILE_TITLE = 'Fast & <script>alert("x")</script> ]]> search'

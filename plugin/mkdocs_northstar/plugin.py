@@ -6,13 +6,11 @@ which `northstar check` runs too; this module only translates to MkDocs' events.
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import posixpath
 import secrets
 import zlib
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -93,8 +91,7 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
         assert self.settings is not None
         self._stop_rendering()
         try:
-            with _collector_paused():
-                self.analysis = analysis = analyse(self.settings, self.records, processes=available_cores())
+            self.analysis = analysis = analyse(self.settings, self.records, processes=available_cores())
         except ConfigError as error:
             if not self.serving:
                 raise PluginError(str(error)) from None
@@ -279,20 +276,6 @@ class _Waiting:
 
     def unpack(self) -> AsideBlock:
         return AsideBlock((zlib.decompress(self.payload) if self.packed else self.payload).decode(), self.search)
-
-
-@contextmanager
-def _collector_paused():
-    """Reading the plans makes tens of thousands of objects and no reference cycles:
-    the cyclic collector would walk the growing records again and again (0.6 s at
-    10,000 plans) and free nothing. It runs again, as it was, afterwards."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _material_icons(config: MkDocsConfig) -> bool:

@@ -187,11 +187,6 @@ class HtmlLinks:
         return found
 
 
-def html_href(target: str, here: str, directory_urls: bool) -> str:
-    """A relative URL from the served page `here` to the served page `target`, for raw HTML."""
-    return HtmlLinks(directory_urls).href(target, here)
-
-
 # --- Listings as raw HTML ---------------------------------------------------------------
 # Python-Markdown sets a raw HTML block aside whole, where a Markdown table is parsed
 # cell by cell and then inline by inline: the listings of a large strategy (every plan
