@@ -209,11 +209,11 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
         return put_back_unsearched(output, self._html_marker, blocks)
 
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
-        # MkDocs has read and converted every page by now. A build lets go of the graph,
-        # the parsed plans and the renderers' caches (the graph alone is 54 MB at 10,000
-        # plans; with the caches, 190,000 objects the garbage collector would walk to the
-        # end): each generated file keeps the Markdown MkDocs converted instead, which
-        # MkDocs holds anyway as page.markdown.
+        # MkDocs has read and converted every page by now. A build that rendered them
+        # here (no child) lets go of the graph and the renderers' caches now (the graph
+        # alone is 54 MB at 10,000 plans; with the caches, 190,000 objects the garbage
+        # collector would walk to the end): each generated file keeps the Markdown MkDocs
+        # converted instead, which MkDocs holds anyway as page.markdown.
         self._stop_rendering()
         if not self.serving:
             for file in files:
