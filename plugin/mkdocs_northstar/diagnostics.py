@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 
 ERROR = "error"
 WARNING = "warning"
 OFF = "off"
 SEVERITIES = (ERROR, WARNING, OFF)
+
+# What ends a line somewhere or hides itself: C0 and C1 controls, DEL, and the Unicode
+# line and paragraph separators. A file name or a YAML key may hold any of them; printed
+# raw, a newline would start a line of its own, which CI runners read as a command.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _visible(char: str) -> str:
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def printable(text: object) -> str:
+    """`text` on one line, its control characters written out as escapes (a newline as
+    `\\n`, NEL as `\\x85`, U+2028 as `\\u2028`): what goes into any line of text output."""
+    return _UNPRINTABLE.sub(lambda match: _visible(match.group()), str(text))
 
 
 @dataclass(frozen=True, order=True)
@@ -21,7 +39,8 @@ class Diagnostic:
     message: str
 
     def as_text(self) -> str:
-        return f"{self.file}:{self.line}: {self.severity}: [{self.rule}] {self.message}"
+        """One line, whatever the file's name or the message holds."""
+        return f"{printable(self.file)}:{self.line}: {self.severity}: [{self.rule}] {printable(self.message)}"
 
     def as_dict(self) -> dict:
         data = asdict(self)

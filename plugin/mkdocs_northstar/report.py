@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from . import __version__
 from .analysis import Analysis
-from .diagnostics import ERROR, OFF, WARNING, Diagnostic, count
+from .diagnostics import ERROR, OFF, WARNING, Diagnostic, count, printable
 from .rules import RULES, severities
 
 if TYPE_CHECKING:  # the baseline module is imported only where one is used: check runs on every commit
@@ -87,6 +87,7 @@ def as_json(analysis: Analysis, ratchet: Comparison | None = None) -> str:
 
 
 def _escape_data(text: str) -> str:
+    # A CR or LF ends a workflow command; the runner reads %0D and %0A as line breaks.
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
@@ -111,9 +112,10 @@ def as_github(analysis: Analysis, ratchet: Comparison | None = None) -> str:
     for diagnostic in counted(analysis, ratchet):
         command = "error" if diagnostic.severity == ERROR else "warning"
         properties = ",".join(f"{name}={_escape_property(value)}" for name, value in (
-            ("file", prefix + diagnostic.file), ("line", str(diagnostic.line)),
+            ("file", prefix + printable(diagnostic.file)), ("line", str(diagnostic.line)),
             ("title", f"northstar {diagnostic.rule}")))
-        lines.append(f"::{command} {properties}::{_escape_data(diagnostic.message)}")
+        # Control characters show as escapes, as in the text format: the annotation is one line.
+        lines.append(f"::{command} {properties}::{_escape_data(printable(diagnostic.message))}")
     lines.append(summary_line(analysis, ratchet))
     if ratchet and ratchet.fixed:
         fixed = "\n".join(_fixed_lines(ratchet))
