@@ -241,3 +241,64 @@ def test_front_matter_values_read_back_as_written(text):
 def test_attr_filter_is_safe_in_an_attribute_and_a_table_cell():
     assert attr(PAYLOAD).count('"') == 0 and "<" not in attr(PAYLOAD) and "|" not in attr(PAYLOAD)
     assert "`" not in attr(PAYLOAD)
+
+
+# --- Paths placed in URLs ---------------------------------------------------------------
+
+EDIT_CONFIG = """\
+site_name: Paths
+repo_url: https://github.com/owner/repo
+edit_uri: edit/main/docs/
+theme:
+  name: material
+  features: [content.action.edit, content.action.view]
+plugins:
+  - northstar
+"""
+HOSTILE_PLAN = 'plans/team/q" onmouseover="alert(1)" x=".md'
+HOSTILE_ASSET = "a \"b\" onerror=alert(2) 'x'.png"
+
+
+@pytest.fixture(scope="module")
+def path_site(tmp_path_factory) -> Path:
+    plans = {
+        "plans/objectives/o.md": "---\ntitle: O\nmetric: m\nbaseline: 1\ntarget: 2\nperiod: 2025\n---\n",
+        "plans/themes/t.md": "---\ntitle: T\nobjectives: [o]\n---\nWhy.\n",
+        HOSTILE_PLAN: f"---\nid: q\ntitle: Q\nthemes: [t]\n---\n![one](<{HOSTILE_ASSET}>) ![two](c%20d.png)\n",
+        f"plans/team/{HOSTILE_ASSET}": b"\x89PNG",
+        "plans/team/c d.png": b"\x89PNG",
+    }
+    root = make_site(tmp_path_factory.mktemp("paths"), plans, config=EDIT_CONFIG)
+    result = mkdocs_build(root)
+    assert result.returncode == 0, result.stderr
+    return root / "site", result.stderr
+
+
+def test_a_file_name_in_the_edit_url_is_quoted(path_site):
+    from urllib.parse import quote
+
+    page = path_site[0] / "strategy/plans/q/index.html"
+    parsed = parse(page)
+    assert not any(name.startswith("on") for _, attributes in parsed.elements for name in attributes)
+    buttons = {attributes.get("rel") or attributes.get("title"): attributes["href"]
+               for tag, attributes in parsed.elements if tag == "a" and "md-content__button" in attributes.get("class", "")}
+    path = quote(HOSTILE_PLAN, safe="/")
+    assert buttons == {"edit": f"https://github.com/owner/repo/edit/main/{path}",
+                       "View source of this page": f"https://github.com/owner/repo/raw/main/{path}"}
+    assert "%22%20onmouseover%3D%22alert%281%29%22" in path
+
+
+def test_asset_links_from_a_body_are_quoted_and_reach_the_copy(path_site):
+    from urllib.parse import unquote
+
+    site, log = path_site
+    assert "WARNING" not in log  # every link reached its file
+    page = site / "strategy/plans/q/index.html"
+    parsed = parse(page)
+    images = [attributes for tag, attributes in parsed.elements if tag == "img"]
+    assert [set(image) for image in images] == [{"alt", "src"}] * 2
+    sources = [image["src"] for image in images]
+    assert sources == ["../../assets/team/a%20%22b%22%20onerror%3Dalert%282%29%20%27x%27.png",
+                       "../../assets/team/c%20d.png"]
+    for source in sources:  # each points at the copy of the file beside the plan
+        assert (page.parent / unquote(source)).resolve().read_bytes() == b"\x89PNG"
