@@ -302,3 +302,71 @@ def test_asset_links_from_a_body_are_quoted_and_reach_the_copy(path_site):
                        "../../assets/team/c%20d.png"]
     for source in sources:  # each points at the copy of the file beside the plan
         assert (page.parent / unquote(source)).resolve().read_bytes() == b"\x89PNG"
+
+
+# --- Problems shown on the site -----------------------------------------------------------
+# A non-strict build (and `mkdocs serve`) shows each record's problems in a box on its
+# page and all of them on the problems page: file names, keys and values are hostile.
+
+EVIL = "<img src=x onerror=alert(1)><script>alert(2)</script><ns-injected>"
+PROBLEM_CONFIG = """\
+site_name: Problems
+theme:
+  name: material
+plugins:
+  - northstar:
+      rules:
+        schema: warning
+        dangling-link: warning
+        unlinked-plan: warning
+        unlinked-theme: warning
+"""
+
+
+@pytest.fixture(scope="module")
+def problem_site(tmp_path_factory) -> Path:
+    evil = _q(EVIL)
+    plans = {
+        "plans/objectives/o.md": "---\ntitle: O\nmetric: m\nbaseline: 1\ntarget: 2\nperiod: 2025\n---\n",
+        # No narrative and no plan: two warnings on a theme whose file name is hostile.
+        f"plans/themes/t`{EVIL}`.md": "---\nid: t\ntitle: T\nobjectives: [o]\n---\n",
+        f"plans/{EVIL} team/p`{EVIL}.md": f"""\
+            ---
+            id: p
+            title: P
+            themes: [{evil}]
+            objectives: [o, {_q("x" + EVIL)}]
+            status: {evil}
+            period: {evil}
+            effort: {evil}
+            {evil}: 1
+            "@everyone `a` | b": 2
+            ---
+            """,
+    }
+    root = make_site(tmp_path_factory.mktemp("problems"), plans, config=PROBLEM_CONFIG)
+    result = mkdocs_build(root)
+    assert result.returncode == 0, result.stderr
+    return root / "site"
+
+
+def test_problems_on_the_site_inject_nothing(problem_site):
+    pages = [problem_site / "strategy/problems/index.html", problem_site / "strategy/themes/t/index.html",
+             problem_site / "strategy/plans/p/index.html", problem_site / "strategy/roadmap/index.html",
+             problem_site / "strategy/narrative/index.html", problem_site / "strategy/index.html",
+             problem_site / "strategy/coverage/index.html"]
+    for page in pages:
+        parsed = parse(page)
+        for tag, attributes in parsed.elements:
+            assert tag not in ("img", "ns-injected"), (page, tag, attributes)
+            assert not any(name.startswith("on") for name in attributes), (page, tag, attributes)
+        assert not any("alert(" in script for script in parsed.scripts), page
+
+
+def test_problems_show_the_hostile_names_as_written(problem_site):
+    box = " ".join(parse(problem_site / "strategy/themes/t/index.html").text)
+    assert f"plans/themes/t`{EVIL}`.md:1" in box
+    listed = " ".join(parse(problem_site / "strategy/problems/index.html").text)
+    assert f"plans/themes/t`{EVIL}`.md" in listed and f"plans/{EVIL} team/p`{EVIL}.md" in listed
+    plan = " ".join(parse(problem_site / "strategy/plans/p/index.html").text)
+    assert f"unknown key '{EVIL}'" in plan
