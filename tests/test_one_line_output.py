@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import unquote
 from pathlib import Path
 
 import pytest
@@ -104,3 +105,21 @@ def test_printable_writes_control_characters_as_escapes(char, shown):
 def test_printable_leaves_other_text_alone():
     text = "plans/équipe/été 2025 — “quoted” 日本 \\n"
     assert printable(text) == text
+
+
+@pytest.mark.parametrize("format", ["json", "sarif"])
+def test_json_formats_keep_the_names_exactly_and_break_lines_only_their_own_way(site, format):
+    result = northstar(site, "check", "--format", format)
+    assert result.returncode == 1
+    # Every line end is JSON's own "\n": none hides in a string for a stricter reader.
+    assert len(_lines(result.stdout)) == result.stdout.count("\n")
+    document = json.loads(result.stdout)
+    if format == "json":
+        files = {d["file"] for d in document["diagnostics"]}
+        messages = {d["message"] for d in document["diagnostics"]}
+    else:
+        results = document["runs"][0]["results"]
+        files = {unquote(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) for r in results}
+        messages = {r["message"]["text"] for r in results}
+    assert set(HOSTILE_FILES) <= files
+    assert "unknown key 'g\x7f\x9b::error::h'" in messages and "unknown key 'e\x1b[31m\u2028::error::f'" in messages

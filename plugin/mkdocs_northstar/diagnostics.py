@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import asdict, dataclass
 
@@ -26,6 +27,17 @@ def printable(text: object) -> str:
     """`text` on one line, its control characters written out as escapes (a newline as
     `\\n`, NEL as `\\x85`, U+2028 as `\\u2028`): what goes into any line of text output."""
     return _UNPRINTABLE.sub(lambda match: _visible(match.group()), str(text))
+
+
+# JSON leaves these three raw in a string; many readers (and JavaScript before ES2019) take
+# them for line ends. As escapes they read back the same.
+_JSON_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def json_text(document: object, **options) -> str:
+    """`document` as indented JSON, non-ASCII kept readable, ending in a newline; no
+    character in it that any reader takes for a line end, other than its own."""
+    return json.dumps(document, indent=2, ensure_ascii=False, **options).translate(_JSON_BREAKS) + "\n"
 
 
 @dataclass(frozen=True, order=True)

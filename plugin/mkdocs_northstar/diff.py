@@ -24,7 +24,7 @@ from typing import Callable, Iterable
 
 from . import baseline
 from .analysis import Analysis, analyse, analyse_files
-from .diagnostics import ERROR, WARNING, Diagnostic, count, printable
+from .diagnostics import ERROR, WARNING, Diagnostic, count, json_text, printable
 from .load import FRONT_MATTER, Problem
 from .model import Node
 from .settings import ConfigError, Settings, read_settings
@@ -407,7 +407,7 @@ def as_json(result: Diff) -> str:
         "diagnostics": {"new": [d.as_dict() for d in result.new],
                         "fixed": [entry.as_dict() for entry in result.fixed]},
     }
-    return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
+    return json_text(document, default=str)
 
 
 # The Markdown is posted as a pull request's comment: every string from the plans or the

@@ -7,7 +7,6 @@ comparison with it: then only the new diagnostics count, and the fixed ones are 
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,7 +14,7 @@ from urllib.parse import quote
 
 from . import __version__
 from .analysis import Analysis
-from .diagnostics import ERROR, OFF, WARNING, Diagnostic, count, printable
+from .diagnostics import ERROR, OFF, WARNING, Diagnostic, count, json_text, printable
 from .rules import RULES, severities
 
 if TYPE_CHECKING:  # the baseline module is imported only where one is used: check runs on every commit
@@ -79,7 +78,7 @@ def as_json(analysis: Analysis, ratchet: Comparison | None = None) -> str:
             "known": [diagnostic.as_dict() for diagnostic in ratchet.known],
             "fixed": [entry.as_dict() for entry in ratchet.fixed],
         }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_text(document)
 
 
 # --- GitHub Actions workflow commands -------------------------------------------------
@@ -188,7 +187,7 @@ def as_sarif(analysis: Analysis, ratchet: Comparison | None = None) -> str:
             "results": results,
         }],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_text(document)
 
 
 FORMATTERS = {"text": as_text, "json": as_json, "github": as_github, "sarif": as_sarif}
