@@ -18,7 +18,7 @@ import pytest
 from conftest import northstar, write
 from test_diff import commit, git, repository
 
-EVIL = "</details><img src=https:evil.example/ping.png onerror=alert(1)> @octocat #12 <!-- |"
+EVIL = "</details><img src=https:evil.example/ping.png onerror=alert(1)> @octocat #12 !3 ~bug <!-- |"
 TICKS = "a`b``c` "  # backticks in runs of one and two, and one at the end
 BASE = "base-@octocat-</details>"  # a revision name a branch or tag may have
 ADDED = f"plans/search/{TICKS}{EVIL}.md"
@@ -114,6 +114,7 @@ def test_no_mention_and_no_issue_reference(comment):
     shown = html.unescape(outside)  # GitHub finds mentions in the rendered text
     assert not re.search(r"(?<![0-9A-Za-z_`])@[0-9A-Za-z]", shown), shown
     assert not re.search(r"#[0-9]", shown), shown
+    assert not re.search(r"(?<![0-9A-Za-z_`])[!~][0-9A-Za-z]", shown), shown  # GitLab's merge requests, labels
     assert "@\u2060octocat" in shown and "#\u206012" in shown  # still there to read
 
 

@@ -412,9 +412,10 @@ def as_json(result: Diff) -> str:
 
 # The Markdown is posted as a pull request's comment: every string from the plans or the
 # command line goes through `_text` (shown as written, never as markup) or `_code`.
-# Mentions and issue references are what GitHub finds in the rendered text, where an
-# entity is a plain character again: a word joiner after '@' or '#' keeps them inert.
-_REFERENCE = re.compile(r"(?<=[@#])(?=[0-9A-Za-z])")
+# Mentions and references (GitHub's @user and #12, GitLab's also !12, ~label, %milestone,
+# $snippet and &epic) are found in the rendered text, where an entity is a plain
+# character again: a word joiner after the sigil keeps them inert.
+_REFERENCE = re.compile(r"(?<=[@#!~%$&])(?=[0-9A-Za-z])")
 
 
 def _text(value) -> str:
