@@ -241,3 +241,132 @@ def test_front_matter_values_read_back_as_written(text):
 def test_attr_filter_is_safe_in_an_attribute_and_a_table_cell():
     assert attr(PAYLOAD).count('"') == 0 and "<" not in attr(PAYLOAD) and "|" not in attr(PAYLOAD)
     assert "`" not in attr(PAYLOAD)
+
+
+# --- Paths placed in URLs ---------------------------------------------------------------
+
+EDIT_CONFIG = """\
+site_name: Paths
+repo_url: https://github.com/owner/repo
+edit_uri: edit/main/docs/
+theme:
+  name: material
+  features: [content.action.edit, content.action.view]
+plugins:
+  - northstar
+"""
+HOSTILE_PLAN = 'plans/team/q" onmouseover="alert(1)" x=".md'
+HOSTILE_ASSET = "a \"b\" onerror=alert(2) 'x'.png"
+
+
+@pytest.fixture(scope="module")
+def path_site(tmp_path_factory) -> Path:
+    plans = {
+        "plans/objectives/o.md": "---\ntitle: O\nmetric: m\nbaseline: 1\ntarget: 2\nperiod: 2025\n---\n",
+        "plans/themes/t.md": "---\ntitle: T\nobjectives: [o]\n---\nWhy.\n",
+        HOSTILE_PLAN: f"---\nid: q\ntitle: Q\nthemes: [t]\n---\n![one](<{HOSTILE_ASSET}>) ![two](c%20d.png)\n",
+        f"plans/team/{HOSTILE_ASSET}": b"\x89PNG",
+        "plans/team/c d.png": b"\x89PNG",
+    }
+    root = make_site(tmp_path_factory.mktemp("paths"), plans, config=EDIT_CONFIG)
+    result = mkdocs_build(root)
+    assert result.returncode == 0, result.stderr
+    return root / "site", result.stderr
+
+
+def test_a_file_name_in_the_edit_url_is_quoted(path_site):
+    from urllib.parse import quote
+
+    page = path_site[0] / "strategy/plans/q/index.html"
+    parsed = parse(page)
+    assert not any(name.startswith("on") for _, attributes in parsed.elements for name in attributes)
+    buttons = {attributes.get("rel") or attributes.get("title"): attributes["href"]
+               for tag, attributes in parsed.elements if tag == "a" and "md-content__button" in attributes.get("class", "")}
+    path = quote(HOSTILE_PLAN, safe="/")
+    assert buttons == {"edit": f"https://github.com/owner/repo/edit/main/{path}",
+                       "View source of this page": f"https://github.com/owner/repo/raw/main/{path}"}
+    assert "%22%20onmouseover%3D%22alert%281%29%22" in path
+
+
+def test_asset_links_from_a_body_are_quoted_and_reach_the_copy(path_site):
+    from urllib.parse import unquote
+
+    site, log = path_site
+    assert "WARNING" not in log  # every link reached its file
+    page = site / "strategy/plans/q/index.html"
+    parsed = parse(page)
+    images = [attributes for tag, attributes in parsed.elements if tag == "img"]
+    assert [set(image) for image in images] == [{"alt", "src"}] * 2
+    sources = [image["src"] for image in images]
+    assert sources == ["../../assets/team/a%20%22b%22%20onerror%3Dalert%282%29%20%27x%27.png",
+                       "../../assets/team/c%20d.png"]
+    for source in sources:  # each points at the copy of the file beside the plan
+        assert (page.parent / unquote(source)).resolve().read_bytes() == b"\x89PNG"
+
+
+# --- Problems shown on the site -----------------------------------------------------------
+# A non-strict build (and `mkdocs serve`) shows each record's problems in a box on its
+# page and all of them on the problems page: file names, keys and values are hostile.
+
+EVIL = "<img src=x onerror=alert(1)><script>alert(2)</script><ns-injected>"
+PROBLEM_CONFIG = """\
+site_name: Problems
+theme:
+  name: material
+plugins:
+  - northstar:
+      rules:
+        schema: warning
+        dangling-link: warning
+        unlinked-plan: warning
+        unlinked-theme: warning
+"""
+
+
+@pytest.fixture(scope="module")
+def problem_site(tmp_path_factory) -> Path:
+    evil = _q(EVIL)
+    plans = {
+        "plans/objectives/o.md": "---\ntitle: O\nmetric: m\nbaseline: 1\ntarget: 2\nperiod: 2025\n---\n",
+        # No narrative and no plan: two warnings on a theme whose file name is hostile.
+        f"plans/themes/t`{EVIL}`.md": "---\nid: t\ntitle: T\nobjectives: [o]\n---\n",
+        f"plans/{EVIL} team/p`{EVIL}.md": f"""\
+            ---
+            id: p
+            title: P
+            themes: [{evil}]
+            objectives: [o, {_q("x" + EVIL)}]
+            status: {evil}
+            period: {evil}
+            effort: {evil}
+            {evil}: 1
+            "@everyone `a` | b": 2
+            ---
+            """,
+    }
+    root = make_site(tmp_path_factory.mktemp("problems"), plans, config=PROBLEM_CONFIG)
+    result = mkdocs_build(root)
+    assert result.returncode == 0, result.stderr
+    return root / "site"
+
+
+def test_problems_on_the_site_inject_nothing(problem_site):
+    pages = [problem_site / "strategy/problems/index.html", problem_site / "strategy/themes/t/index.html",
+             problem_site / "strategy/plans/p/index.html", problem_site / "strategy/roadmap/index.html",
+             problem_site / "strategy/narrative/index.html", problem_site / "strategy/index.html",
+             problem_site / "strategy/coverage/index.html"]
+    for page in pages:
+        parsed = parse(page)
+        for tag, attributes in parsed.elements:
+            assert tag not in ("img", "ns-injected"), (page, tag, attributes)
+            assert not any(name.startswith("on") for name in attributes), (page, tag, attributes)
+        assert not any("alert(" in script for script in parsed.scripts), page
+
+
+def test_problems_show_the_hostile_names_as_written(problem_site):
+    box = " ".join(parse(problem_site / "strategy/themes/t/index.html").text)
+    assert f"plans/themes/t`{EVIL}`.md:1" in box
+    listed = " ".join(parse(problem_site / "strategy/problems/index.html").text)
+    assert f"plans/themes/t`{EVIL}`.md" in listed and f"plans/{EVIL} team/p`{EVIL}.md" in listed
+    plan = " ".join(parse(problem_site / "strategy/plans/p/index.html").text)
+    assert f"unknown key '{EVIL}'" in plan

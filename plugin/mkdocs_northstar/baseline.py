@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, printable
 from .settings import ConfigError
 
 VERSION = 1
@@ -62,7 +62,7 @@ class Entry:
 
     def as_text(self) -> str:
         times = f" (x{self.count})" if self.count > 1 else ""
-        return f"{self.file}: {self.severity}: [{self.rule}] {self.message}{times}"
+        return f"{printable(self.file)}: {self.severity}: [{self.rule}] {printable(self.message)}{times}"
 
 
 @dataclass

@@ -2,12 +2,42 @@
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import asdict, dataclass
 
 ERROR = "error"
 WARNING = "warning"
 OFF = "off"
 SEVERITIES = (ERROR, WARNING, OFF)
+
+# What ends a line somewhere or hides itself: C0 and C1 controls, DEL, and the Unicode
+# line and paragraph separators. A file name or a YAML key may hold any of them; printed
+# raw, a newline would start a line of its own, which CI runners read as a command.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _visible(char: str) -> str:
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def printable(text: object) -> str:
+    """`text` on one line, its control characters written out as escapes (a newline as
+    `\\n`, NEL as `\\x85`, U+2028 as `\\u2028`): what goes into any line of text output."""
+    return _UNPRINTABLE.sub(lambda match: _visible(match.group()), str(text))
+
+
+# JSON leaves these three raw in a string; many readers (and JavaScript before ES2019) take
+# them for line ends. As escapes they read back the same.
+_JSON_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def json_text(document: object, **options) -> str:
+    """`document` as indented JSON, non-ASCII kept readable, ending in a newline; no
+    character in it that any reader takes for a line end, other than its own."""
+    return json.dumps(document, indent=2, ensure_ascii=False, **options).translate(_JSON_BREAKS) + "\n"
 
 
 @dataclass(frozen=True, order=True)
@@ -21,7 +51,8 @@ class Diagnostic:
     message: str
 
     def as_text(self) -> str:
-        return f"{self.file}:{self.line}: {self.severity}: [{self.rule}] {self.message}"
+        """One line, whatever the file's name or the message holds."""
+        return f"{printable(self.file)}:{self.line}: {self.severity}: [{self.rule}] {printable(self.message)}"
 
     def as_dict(self) -> dict:
         data = asdict(self)

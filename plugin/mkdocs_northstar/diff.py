@@ -16,6 +16,7 @@ import difflib
 import json
 import os
 import posixpath
+import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import Callable, Iterable
 
 from . import baseline
 from .analysis import Analysis, analyse, analyse_files
-from .diagnostics import ERROR, WARNING, Diagnostic, count
+from .diagnostics import ERROR, WARNING, Diagnostic, count, json_text, printable
 from .load import FRONT_MATTER, Problem
 from .model import Node
 from .settings import ConfigError, Settings, read_settings
@@ -406,11 +407,37 @@ def as_json(result: Diff) -> str:
         "diagnostics": {"new": [d.as_dict() for d in result.new],
                         "fixed": [entry.as_dict() for entry in result.fixed]},
     }
-    return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
+    return json_text(document, default=str)
+
+
+# The Markdown is posted as a pull request's comment: every string from the plans or the
+# command line goes through `_text` (shown as written, never as markup) or `_code`.
+# Mentions and references (GitHub's @user and #12, GitLab's also !12, ~label, %milestone,
+# $snippet and &epic) are found in the rendered text, where an entity is a plain
+# character again: a word joiner after the sigil keeps them inert.
+_REFERENCE = re.compile(r"(?<=[@#!~%$&])(?=[0-9A-Za-z])")
+
+
+def _text(value) -> str:
+    """A user string as inline Markdown text: no markup, no line break, no mention."""
+    from .render import md
+
+    return md(_REFERENCE.sub("\u2060", printable(value)))
+
+
+def _code(value, in_table: bool = False) -> str:
+    """A user string as a code span, which shows its text as written: fenced by more
+    backticks than it holds in a row, padded where it starts or ends with one, on one line."""
+    text = printable(value)
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text[:1] in ("`", " ") or text[-1:] in ("`", " ") or not text else ""
+    span = f"{fence}{pad}{text}{pad}{fence}"
+    # A GitHub table splits its row at every '|' first, also inside a code span, unless escaped.
+    return span.replace("|", "\\|") if in_table else span
 
 
 def _value(value) -> str:
-    from .render import md, number
+    from .render import number
 
     if value is None:
         return "–"
@@ -418,7 +445,7 @@ def _value(value) -> str:
         return number(value)
     if isinstance(value, list):
         return ", ".join(_value(item) for item in value) or "[]"
-    return md(value)
+    return _text(value)
 
 
 def _percent(ratio: float | None) -> str:
@@ -426,14 +453,12 @@ def _percent(ratio: float | None) -> str:
 
 
 def _record(entry: dict) -> str:
-    from .render import md
-
-    name = f"`{entry['id']}`" if entry.get("id") else f"`{entry['path']}`"
-    return f"{entry['kind']} {name} ({md(entry['title'])})"
+    name = _code(entry["id"]) if entry.get("id") else _code(entry["path"])
+    return f"{entry['kind']} {name} ({_text(entry['title'])})"
 
 
 def _side_label(side: Side) -> str:
-    return side.label if side.commit is None else f"`{side.label}` ({side.commit[:7]})"
+    return _text(side.label) if side.commit is None else f"{_code(side.label)} ({side.commit[:7]})"
 
 
 def _plural(number: int, word: str) -> str:
@@ -448,7 +473,7 @@ def _details(title: str, lines: list[str]) -> list[str]:
 def _field_change(change: dict) -> str:
     if change["key"] == "body":
         return f"body (+{change['lines_added']} −{change['lines_removed']} lines)"
-    return f"{change['key']}: {_value(change['before'])} → {_value(change['after'])}"
+    return f"{_text(change['key'])}: {_value(change['before'])} → {_value(change['after'])}"
 
 
 _BROKEN_BECAUSE = {"unlinked": "link removed", "removed": "target removed", "renamed": "still names its old id",
@@ -459,10 +484,8 @@ SHOWN_ERRORS = 10
 
 
 def as_markdown(result: Diff) -> str:
-    from .render import md
-
     lines = [f"### Northstar: strategy changes from {_side_label(result.base)} to {_side_label(result.head)}", ""]
-    lines += [f"> {md(note)}\n" for note in result.notes]
+    lines += [f"> {_text(note)}\n" for note in result.notes]
     if not result.touched:
         return "\n".join(lines + ["No change to the strategy."]) + "\n"
     counts = result.summary()
@@ -485,15 +508,15 @@ def as_markdown(result: Diff) -> str:
     errors = [d for d in result.new if d.severity == ERROR]
     if errors:
         lines.append("")
-        lines += [f"- `{d.file}:{d.line}` [{d.rule}] {md(d.message)}" for d in errors[:SHOWN_ERRORS]]
+        lines += [f"- {_code(f'{d.file}:{d.line}')} [{d.rule}] {_text(d.message)}" for d in errors[:SHOWN_ERRORS]]
         if len(errors) > SHOWN_ERRORS:
             lines.append(f"- and {len(errors) - SHOWN_ERRORS} more, listed under Diagnostics")
 
-    records = ([f"- ➕ added {_record(e)} at `{e['path']}`" for e in result.added]
-               + [f"- ➖ removed {_record(e)} from `{e['path']}`" for e in result.removed]
+    records = ([f"- ➕ added {_record(e)} at {_code(e['path'])}" for e in result.added]
+               + [f"- ➖ removed {_record(e)} from {_code(e['path'])}" for e in result.removed]
                + [f"- 🔀 {_record(e)}: " + ", ".join(
-                   part for part in (f"id `{e['from_id']}` → `{e['id']}`" if e['from_id'] != e['id'] else "",
-                                     f"`{e['from_path']}` → `{e['path']}`" if e['from_path'] != e['path'] else "")
+                   part for part in (f"id {_code(e['from_id'])} → {_code(e['id'])}" if e['from_id'] != e['id'] else "",
+                                     f"{_code(e['from_path'])} → {_code(e['path'])}" if e['from_path'] != e['path'] else "")
                    if part) for e in result.moved]
                + [f"- ✏️ {_record(e)}: " + ("front matter could not be read" if e.get("unreadable") else
                                             "front matter readable again; " * bool(e.get("unreadable_before"))
@@ -501,11 +524,12 @@ def as_markdown(result: Diff) -> str:
                   for e in result.changed])
     lines += _details(f"Records ({len(result.added) + len(result.removed) + len(result.moved) + len(result.changed)})",
                       records)
-    links = ([f"- 🔗 `{link['from']}` {link['key']} → `{link['to']}`" for link in result.links_made]
-             + [f"- ✂️ `{link['from']}` {link['key']} → `{link['to']}` ({_BROKEN_BECAUSE[link['reason']]})"
+    links = ([f"- 🔗 {_code(link['from'])} {_text(link['key'])} → {_code(link['to'])}" for link in result.links_made]
+             + [f"- ✂️ {_code(link['from'])} {_text(link['key'])} → {_code(link['to'])} ({_BROKEN_BECAUSE[link['reason']]})"
                 for link in result.links_broken])
     lines += _details(f"Links ({len(result.links_made)} made, {len(result.links_broken)} broken)", links)
-    measures = [f"- `{m['id']}` {m['key']}: {_value(m['before'])} → {_value(m['after'])}" for m in result.measures]
+    measures = [f"- {_code(m['id'])} {_text(m['key'])}: {_value(m['before'])} → {_value(m['after'])}"
+                for m in result.measures]
     lines += _details(f"Objective measures ({len(result.measures)})", measures)
     coverage = []
     if result.coverage:
@@ -515,13 +539,14 @@ def as_markdown(result: Diff) -> str:
             cells = [f"{_value(old.get(key)) if old else '–'} → {_value(new.get(key)) if new else '–'}"
                      for key in ("plans", "effort")]
             cells.append(f"{_percent(old.get('done'))} → {_percent(new.get('done'))}")
-            coverage.append(f"| `{entry['id']}` | " + " | ".join(cells) + " |")
+            coverage.append(f"| {_code(entry['id'], in_table=True)} | " + " | ".join(cells) + " |")
     for name, share in result.totals.items():
         label = {"linked": "Effort linked to an objective", "covered": "Objectives with at least one plan"}[name]
         coverage += ["", f"{label}: {_percent(share['before'])} → {_percent(share['after'])}"]
     lines += _details(f"Coverage ({_plural(len(result.coverage), 'objective')})", coverage)
-    diagnostics = ([f"- new {d.severity}: `{d.file}:{d.line}` [{d.rule}] {md(d.message)}" for d in result.new]
-                   + [f"- fixed {e.severity}: `{e.file}` [{e.rule}] {md(e.message)}" for e in result.fixed])
+    diagnostics = ([f"- new {d.severity}: {_code(f'{d.file}:{d.line}')} [{d.rule}] {_text(d.message)}"
+                    for d in result.new]
+                   + [f"- fixed {e.severity}: {_code(e.file)} [{e.rule}] {_text(e.message)}" for e in result.fixed])
     lines += _details(f"Diagnostics ({len(result.new)} new, {sum(e.count for e in result.fixed)} fixed)",
                       diagnostics)
     return "\n".join(lines) + "\n"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Callable
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -243,7 +243,9 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
             return None  # a query-style edit_uri cannot be re-aimed safely
         else:
             base = posixpath.join(trimmed, posixpath.relpath(".", docs)) + "/"
-        return urljoin(config.repo_url.rstrip("/") + "/", base.lstrip("/") + plan_file)
+        # The file's path is quoted as MkDocs quotes its pages' URLs: themes print the edit
+        # URL into an href unescaped, and a file may be named `q" onmouseover="....md`.
+        return urljoin(config.repo_url.rstrip("/") + "/", base.lstrip("/") + quote(plan_file, safe="/"))
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         # Plans live outside docs_dir, so MkDocs would not notice them change.

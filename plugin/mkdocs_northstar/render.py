@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Callable
+from urllib.parse import quote, unquote
 
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, pass_context
 
@@ -734,14 +735,17 @@ class BodyLinks:
             return target
         path, _, fragment = raw.partition("#")
         folder = posixpath.dirname(node.record.source)
-        resolved = posixpath.normpath(posixpath.join(folder, path))
-        other = self.by_source.get(resolved)
-        if other is not None:
-            new = relative(other.page, here)
-        elif resolved in self.assets:
-            new = relative(f"assets/{resolved}", here)
-        else:
+        found = None
+        for written in dict.fromkeys((path, unquote(path))):  # as written, or percent-encoded as URLs are
+            resolved = posixpath.normpath(posixpath.join(folder, written))
+            other = self.by_source.get(resolved)
+            found = other.page if other is not None else f"assets/{resolved}" if resolved in self.assets else None
+            if found is not None:
+                break
+        if found is None:
             return target
+        # Quoted as MkDocs quotes its own URLs: a file's name may hold spaces, quotes or '<'.
+        new = quote(relative(found, here), safe="/")
         new += f"#{fragment}" if fragment else ""
         return f"<{new}>" if bracketed else new
 

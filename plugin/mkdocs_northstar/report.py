@@ -7,7 +7,6 @@ comparison with it: then only the new diagnostics count, and the fixed ones are 
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,7 +14,7 @@ from urllib.parse import quote
 
 from . import __version__
 from .analysis import Analysis
-from .diagnostics import ERROR, OFF, WARNING, Diagnostic, count
+from .diagnostics import ERROR, OFF, WARNING, Diagnostic, count, json_text, printable
 from .rules import RULES, severities
 
 if TYPE_CHECKING:  # the baseline module is imported only where one is used: check runs on every commit
@@ -79,7 +78,7 @@ def as_json(analysis: Analysis, ratchet: Comparison | None = None) -> str:
             "known": [diagnostic.as_dict() for diagnostic in ratchet.known],
             "fixed": [entry.as_dict() for entry in ratchet.fixed],
         }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_text(document)
 
 
 # --- GitHub Actions workflow commands -------------------------------------------------
@@ -87,6 +86,7 @@ def as_json(analysis: Analysis, ratchet: Comparison | None = None) -> str:
 
 
 def _escape_data(text: str) -> str:
+    # A CR or LF ends a workflow command; the runner reads %0D and %0A as line breaks.
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
@@ -111,9 +111,10 @@ def as_github(analysis: Analysis, ratchet: Comparison | None = None) -> str:
     for diagnostic in counted(analysis, ratchet):
         command = "error" if diagnostic.severity == ERROR else "warning"
         properties = ",".join(f"{name}={_escape_property(value)}" for name, value in (
-            ("file", prefix + diagnostic.file), ("line", str(diagnostic.line)),
+            ("file", prefix + printable(diagnostic.file)), ("line", str(diagnostic.line)),
             ("title", f"northstar {diagnostic.rule}")))
-        lines.append(f"::{command} {properties}::{_escape_data(diagnostic.message)}")
+        # Control characters show as escapes, as in the text format: the annotation is one line.
+        lines.append(f"::{command} {properties}::{_escape_data(printable(diagnostic.message))}")
     lines.append(summary_line(analysis, ratchet))
     if ratchet and ratchet.fixed:
         fixed = "\n".join(_fixed_lines(ratchet))
@@ -186,7 +187,7 @@ def as_sarif(analysis: Analysis, ratchet: Comparison | None = None) -> str:
             "results": results,
         }],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_text(document)
 
 
 FORMATTERS = {"text": as_text, "json": as_json, "github": as_github, "sarif": as_sarif}
