@@ -1,0 +1,40 @@
+"""Bounded costs: input that a plan author controls cannot make a check, a diff or a
+build take unbounded time, memory or output. Each test builds the hostile input as a
+pull request would bring it and holds the work to a generous bound (the figures before
+and after each change are in docs/performance.md)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import MKDOCS_YML, analyse_site, make_site, northstar, write
+from test_diff import commit, git
+
+OBJECTIVE = "---\ntitle: Goal\nmetric: m\nbaseline: 0\ntarget: 1\nperiod: 2025\n---\n"
+
+
+def test_duplicate_ids_print_output_that_grows_linearly(tmp_path: Path):
+    holders = 2000
+    plans = {"plans/objectives/goal.md": OBJECTIVE, "plans/themes/theme.md": "---\ntitle: T\nobjectives: [goal]\n---\nWhy.\n"}
+    for number in range(holders):
+        plans[f"plans/team/p{number:04}.md"] = f"---\nid: same\ntitle: P{number}\nthemes: [theme]\n---\n"
+    make_site(tmp_path, plans)
+    started = time.monotonic()
+    result = northstar(tmp_path, "check")
+    elapsed = time.monotonic() - started
+    assert result.returncode == 1, result.stderr
+    lines = [line for line in result.stdout.splitlines() if "[duplicate-id]" in line]
+    assert len(lines) == holders
+    # Each names at least one other holder (the contract: both files named) and how many more.
+    assert lines[0].startswith("plans/team/p0000.md:2: error: [duplicate-id] id 'same' is also used by "
+                               "plans/team/p0001.md and 1,998 other files")
+    assert all("is also used by plans/team/p0000.md and 1,998 other files" in line for line in lines[1:])
+    # Was 86 MB (every line listed all 1,999 others); now about 100 bytes a holder.
+    assert len(result.stdout) < 300 * holders
+    assert elapsed < 30
