@@ -65,13 +65,15 @@ def duplicate_id(strategy: Strategy) -> Iterator[Finding]:
 
 
 def dangling_link(strategy: Strategy) -> Iterator[Finding]:
+    nearest: dict[str, schema.Nearest] = {}  # per kind: its ids are gathered once, not per link
     for link in strategy.dangling:
         wanted = LINK_KEYS[link.key]
         if link.found is not None:
             message = f"{link.key} names '{link.target}', which is {schema.a_kind(link.found.kind)}, not {schema.a_kind(wanted)}"
         else:
-            candidates = [node.id for node in strategy.of_kind(wanted) if node.id]
-            hint = schema.suggest(link.target, candidates)
+            if wanted not in nearest:
+                nearest[wanted] = schema.Nearest(node.id for node in strategy.of_kind(wanted) if node.id)
+            hint = nearest[wanted](link.target)
             hint = f": did you mean '{hint}'?" if hint else ""
             message = f"{link.key} names {wanted} '{link.target}', which does not exist{hint}"
         yield _at(link.node, link.key, message)
