@@ -58,3 +58,21 @@ def test_dangling_links_among_thousands_of_themes_are_checked_in_bounded_time(tm
         number = diagnostic["file"][len("plans/team/p"):-len(".md")]
         assert diagnostic["message"].endswith(f"did you mean 'theme-{number}'?"), diagnostic
     assert elapsed < 20  # was 40 s and more
+
+
+def test_diff_of_a_long_rewritten_body_takes_bounded_time(tmp_path: Path):
+    plan = "---\ntitle: Long\nthemes: [better-search]\n---\n"
+    make_site(tmp_path)
+    write(tmp_path, {"plans/search/long.md": plan + "".join(f"old line {n} of the body\n" for n in range(2000))})
+    git(tmp_path, "init", "-q")
+    commit(tmp_path, "before")
+    # Every line but one reworded: a line-by-line diff compares each with each, and again.
+    body = "".join(f"old line {n} of the body" + (", reworded" if n != 7 else "") + "\n" for n in range(2000))
+    write(tmp_path, {"plans/search/long.md": plan + body})
+    started = time.monotonic()
+    result = northstar(tmp_path, "diff", "HEAD", "--format", "json")
+    elapsed = time.monotonic() - started
+    assert result.returncode in (0, 1), result.stderr
+    changed = {entry["id"]: entry["fields"] for entry in json.loads(result.stdout)["records"]["changed"]}
+    assert changed == {"long": [{"key": "body", "lines_added": 1999, "lines_removed": 1999}]}
+    assert elapsed < 20  # was past 120 s
