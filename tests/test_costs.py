@@ -100,3 +100,42 @@ def test_a_long_parent_chain_renders_in_bounded_time(tmp_path: Path):
     assert 'aria-label="1 done"' in pages[f"objectives/o{depth - 2:04}.md"].split("Rolled up", 1)[1]
     assert "Rolled up" not in pages[f"objectives/o{depth - 1:04}.md"]  # the leaf has no children
     assert elapsed < 10  # was 20 s and more
+
+
+def _nested_aliases(levels: int) -> str:
+    lines = ["l0: &l0 {" + ", ".join(f"k{key}: 1" for key in range(10)) + "}"]
+    for level in range(1, levels + 1):
+        lines.append(f"l{level}: &l{level} {{" + ", ".join(f"k{key}: *l{level - 1}" for key in range(10)) + "}")
+    return "\n".join(lines) + "\n"
+
+
+def test_an_alias_bomb_across_inherited_config_files_is_refused(tmp_path: Path):
+    # Building either file shares what its aliases name; merging the two (INHERIT)
+    # copied every shared mapping: 48 s and gigabytes.
+    bomb = _nested_aliases(6)
+    make_site(tmp_path, config="INHERIT: base.yml\n" + MKDOCS_YML + bomb)
+    write(tmp_path, {"base.yml": bomb})
+    assert len(bomb) * 2 < 1600  # 1.5 KB in all
+    started = time.monotonic()
+    result = northstar(tmp_path, "check")
+    elapsed = time.monotonic() - started
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    # l4, on line 12, is the first mapping that expands to more than the limit.
+    assert "mkdocs.yml', line 12: anchors and aliases expand to more than 100,000 values" in result.stderr, result.stderr
+    assert elapsed < 10
+
+
+def test_inherited_config_files_share_one_expansion_budget(tmp_path: Path):
+    # Each file on its own stays well below the limit; five of them together do not.
+    from mkdocs_northstar.settings import ConfigError, read_config
+
+    part = _nested_aliases(3)  # about 25,000 values a file once expanded
+    files = {"mkdocs.yml": "INHERIT: c1.yml\n" + part}
+    for number in range(1, 5):
+        files[f"c{number}.yml"] = (f"INHERIT: c{number + 1}.yml\n" if number < 4 else "") + part
+    write(tmp_path, files)
+    with pytest.raises(ConfigError, match=r"c4.yml', line 3: .* 100,000 values \(in all the files of the INHERIT chain\)"):
+        read_config(tmp_path / "mkdocs.yml")
+    write(tmp_path, {"c3.yml": "site_name: x\n"})
+    assert read_config(tmp_path / "mkdocs.yml")["l3"]["k0"]["k0"]["k9"] == {f"k{key}": 1 for key in range(10)}
