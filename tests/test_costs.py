@@ -139,3 +139,49 @@ def test_inherited_config_files_share_one_expansion_budget(tmp_path: Path):
         read_config(tmp_path / "mkdocs.yml")
     write(tmp_path, {"c3.yml": "site_name: x\n"})
     assert read_config(tmp_path / "mkdocs.yml")["l3"]["k0"]["k0"]["k9"] == {f"k{key}": 1 for key in range(10)}
+
+
+PARENT = os.getpid()
+
+
+def _stops_in_a_child(number: int) -> int:
+    if os.getpid() != PARENT:
+        os.kill(os.getpid(), signal.SIGSTOP)
+    return -number
+
+
+class _Hung(Exception):
+    pass
+
+
+@pytest.fixture
+def guard():
+    """Fails a test that blocks for more than 20 s instead of hanging the run."""
+    def hung(signum, frame):
+        raise _Hung("blocked on a stopped child")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(20)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="forking needs os.fork")
+def test_a_stopped_child_costs_a_timeout_not_the_run(monkeypatch, guard):
+    from mkdocs_northstar.forked import MIN_ITEMS_PER_PROCESS, Stream, map_forked
+
+    monkeypatch.setenv("NORTHSTAR_CHILD_TIMEOUT", "1")
+    items = list(range(2 * MIN_ITEMS_PER_PROCESS))
+    started = time.monotonic()
+    assert map_forked(_stops_in_a_child, items, processes=2) == [-number for number in items]
+
+    def page(number: int):
+        return lambda: _stops_in_a_child(number)
+
+    stream = Stream({number: page(number) for number in range(20)}, processes=2)
+    assert [stream.take(number) for number in range(20)] == [-number for number in range(20)]
+    stream.close()
+    assert time.monotonic() - started < 10
+    with pytest.raises(ChildProcessError):  # the stopped children were killed and reaped
+        os.waitpid(-1, os.WNOHANG)
