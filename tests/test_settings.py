@@ -148,6 +148,7 @@ def test_options_must_be_a_mapping():
     ({"mkdocs.yml": "- a\n- b\n"}, "must be a mapping"),
     ({"mkdocs.yml": "INHERIT: mkdocs.yml\n"}, "inherits from itself"),
     ({"mkdocs.yml": "INHERIT: missing.yml\n"}, "missing.yml' does not exist"),
+    ({"mkdocs.yml": "site_name: x\nextra: " + "[" * 300 + "]" * 300 + "\n"}, "line 2: nests deeper than 200 levels"),
 ])
 def test_unusable_config_file(tmp_path, files, message):
     write(tmp_path, files)

@@ -12,12 +12,12 @@ one added. Only records the change touched are reported.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import posixpath
 import re
 import subprocess
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -239,12 +239,20 @@ def _field_changes(old: Node, new: Node) -> list[dict]:
         if before.get(key) == after.get(key):
             continue
         if key == "body":
-            lines = list(difflib.ndiff(before.get(key, "").splitlines(), after.get(key, "").splitlines()))
-            changes.append({"key": "body", "lines_added": sum(1 for line in lines if line.startswith("+ ")),
-                            "lines_removed": sum(1 for line in lines if line.startswith("- "))})
+            added, removed = _changed_lines(before.get(key, ""), after.get(key, ""))
+            changes.append({"key": "body", "lines_added": added, "lines_removed": removed})
         else:
             changes.append({"key": key, "before": before.get(key), "after": after.get(key)})
     return changes
+
+
+def _changed_lines(before: str, after: str) -> tuple[int, int]:
+    """Lines added and removed: each line counted as often as the other side lacks it.
+    A line-by-line diff (difflib.ndiff) to count them ran past 120 s on one rewritten
+    2,000-line body; counting takes time in step with the lines. A line only moved
+    elsewhere in the body counts as neither."""
+    old, new = Counter(before.splitlines()), Counter(after.splitlines())
+    return (new - old).total(), (old - new).total()
 
 
 def _brief(node: Node) -> dict:

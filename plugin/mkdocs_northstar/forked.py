@@ -6,6 +6,10 @@ the machine has. Forked children start with everything already imported and send
 their results back pickled. Nothing is forked while other threads run (a fork copies
 one thread, and a lock another one held would stay held in the child for ever), nor on
 macOS; the work is then done in the process itself, with the same result.
+
+A child that sends nothing for CHILD_TIMEOUT seconds (stopped, or stuck) is killed and
+its share done here, as for a child that failed: a child working on a long share sends a
+byte now and then to show that it is still at work.
 """
 
 from __future__ import annotations
@@ -13,8 +17,11 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import select
+import signal
 import sys
 import threading
+import time
 from typing import BinaryIO, Callable, Generic, Hashable, Sequence, TypeVar
 
 Item = TypeVar("Item")
@@ -25,6 +32,20 @@ Key = TypeVar("Key", bound=Hashable)
 # (about 2 ms for a fork and 4 ms for 500 records, against 0.08 ms per plan file).
 MIN_ITEMS_PER_PROCESS = 250
 MAX_PROCESSES = 8
+# Seconds a child may send nothing before it is given up on (the environment variable
+# NORTHSTAR_CHILD_TIMEOUT overrides it); a child at work sends a byte every BEAT seconds.
+CHILD_TIMEOUT = 30.0
+BEAT = 1.0
+_BEAT_BYTE = b"."  # before a pickle, which starts with b"\x80"
+
+
+def child_timeout() -> float:
+    """CHILD_TIMEOUT, or the number of seconds NORTHSTAR_CHILD_TIMEOUT gives."""
+    try:
+        chosen = float(os.environ.get("NORTHSTAR_CHILD_TIMEOUT", CHILD_TIMEOUT))
+    except ValueError:
+        return CHILD_TIMEOUT
+    return chosen if chosen > 0 else CHILD_TIMEOUT
 
 
 def available_cores() -> int:
@@ -43,13 +64,15 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and sys.platform != "darwin" and threading.active_count() == 1
 
 
-def map_forked(function: Callable[[Item], Result], items: Sequence[Item], processes: int) -> list[Result]:
+def map_forked(function: Callable[[Item], Result], items: Sequence[Item], processes: int,
+               timeout: float | None = None) -> list[Result]:
     """`[function(item) for item in items]`, the items split into contiguous runs
     between this process and up to `processes - 1` forked children.
 
     Only for a function whose results pickle. Where forking is not possible (see
-    can_fork), for few items, or if a child fails for any reason, the work is done
-    here: the result is the same, only slower."""
+    can_fork), for few items, or if a child fails for any reason or sends nothing for
+    `timeout` seconds (default: child_timeout()), the work is done here: the result is
+    the same, only slower."""
     count = min(processes, MAX_PROCESSES, len(items) // MIN_ITEMS_PER_PROCESS)
     if count < 2 or not can_fork():
         return [function(item) for item in items]
@@ -62,8 +85,9 @@ def map_forked(function: Callable[[Item], Result], items: Sequence[Item], proces
         for child, _ in children:
             _abandon(child)
         raise
+    timeout = timeout or child_timeout()
     for child, run in children:
-        results.extend(_collect(child, function, run))
+        results.extend(_collect(child, function, run, timeout))
     return results
 
 
@@ -96,22 +120,75 @@ def _start_child(write: Callable[[BinaryIO], None]) -> tuple[int, int] | None:
 
 
 def _fork(function: Callable, run: Sequence) -> tuple[int, int] | None:
-    """Start a child that pickles `function` over `run` into a pipe."""
-    return _start_child(lambda pipe: pipe.write(
-        pickle.dumps([function(item) for item in run], protocol=pickle.HIGHEST_PROTOCOL)))
+    """Start a child that pickles `function` over `run` into a pipe, after a beat byte
+    every BEAT seconds while it works."""
+    def write(pipe: BinaryIO) -> None:
+        results, beaten = [], time.monotonic()
+        for item in run:
+            results.append(function(item))
+            if time.monotonic() - beaten >= BEAT:
+                pipe.write(_BEAT_BYTE)
+                pipe.flush()
+                beaten = time.monotonic()
+        pipe.write(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
+
+    return _start_child(write)
 
 
-def _collect(child: tuple[int, int] | None, function: Callable, run: Sequence) -> list:
+class _Pipe:
+    """The reading end of a child's pipe, read with patience for `timeout` seconds of
+    silence at a time: after that the child counts as hung (`hung` is set)."""
+
+    def __init__(self, descriptor: int, timeout: float):
+        self.descriptor = descriptor
+        self.timeout_ms = max(1, int(timeout * 1000))
+        self.buffer = bytearray()
+        self.hung = False
+        self._poll = select.poll()
+        self._poll.register(descriptor, select.POLLIN)
+
+    def _fill(self) -> bool:
+        """Read what the child sent next; False at its end or when it has sent nothing in time."""
+        if not self._poll.poll(self.timeout_ms):
+            self.hung = True
+            return False
+        chunk = os.read(self.descriptor, 1 << 16)
+        self.buffer += chunk
+        return bool(chunk)
+
+    def read(self, size: int) -> bytes | None:
+        """Exactly `size` bytes, or None if the child ended or hung first."""
+        while len(self.buffer) < size:
+            if not self._fill():
+                return None
+        data = bytes(self.buffer[:size])
+        del self.buffer[:size]
+        return data
+
+    def read_all(self) -> bytes | None:
+        """Everything until the child closes its end; None if it hung first."""
+        while self._fill():
+            pass
+        return None if self.hung else bytes(self.buffer)
+
+    def close(self) -> None:
+        os.close(self.descriptor)
+
+
+def _collect(child: tuple[int, int] | None, function: Callable, run: Sequence, timeout: float) -> list:
     """A child's results; computed here instead if it could not deliver them."""
     if child is None:
         return [function(item) for item in run]
     pid, reading = child
-    with open(reading, "rb") as pipe:
-        payload = pipe.read()  # until the child closes its end: it has finished or died
-    _, status = os.waitpid(pid, 0)
+    pipe = _Pipe(reading, timeout)
+    try:
+        payload = pipe.read_all()  # until the child closes its end: it has finished or died
+    finally:
+        pipe.close()
+    status = _reap(pid, timeout) if payload is not None else _kill(pid)
     if status == 0:
         try:
-            results = pickle.loads(payload)
+            results = pickle.loads(payload.lstrip(_BEAT_BYTE))
         except Exception:  # noqa: BLE001 - cut short: fall back to the work itself
             results = None
         if isinstance(results, list) and len(results) == len(run):
@@ -119,12 +196,35 @@ def _collect(child: tuple[int, int] | None, function: Callable, run: Sequence) -
     return [function(item) for item in run]
 
 
+def _reap(pid: int, timeout: float) -> int:
+    """The exit status of a child that has closed its pipe; one that does not exit
+    within `timeout` is killed."""
+    deadline, pause = time.monotonic() + timeout, 0.0005
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        if time.monotonic() > deadline:
+            return _kill(pid)
+        time.sleep(pause)
+        pause = min(2 * pause, 0.05)
+
+
+def _kill(pid: int) -> int:
+    """Stop a child for good (stopped or not) and reap it; its exit status."""
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:  # pragma: no cover - already reaped elsewhere
+        return -1
+    return os.waitpid(pid, 0)[1] or -1
+
+
 def _abandon(child: tuple[int, int] | None) -> None:
-    """Stop waiting for a child: closing the pipe ends its writing, then reap it."""
+    """Stop waiting for a child: stop it and reap it."""
     if child is not None:
         pid, reading = child
         os.close(reading)
-        os.waitpid(pid, 0)
+        _kill(pid)
 
 
 class Stream(Generic[Key, Result]):
@@ -134,7 +234,9 @@ class Stream(Generic[Key, Result]):
     The child writes each result into a pipe and waits while the pipe is full, so it
     runs only a little ahead, and results wait in the pipe rather than in memory. A
     result taken out of order, taken twice, or not delivered because the child failed
-    or could not start, is computed here instead: the same result, only slower.
+    or could not start, is computed here instead: the same result, only slower. So is
+    every result from the first one the child has not sent within `timeout` seconds
+    (default: child_timeout()) of being asked for: the child is then killed.
 
     With `again`, a function that makes the functions anew, this process lets go of
     `functions` (and all they hold) once the child has started, and calls `again` only
@@ -143,18 +245,19 @@ class Stream(Generic[Key, Result]):
     _HEADER = 8  # bytes of a message's length
 
     def __init__(self, functions: dict[Key, Callable[[], Result]], processes: int,
-                 again: Callable[[], dict[Key, Callable[[], Result]]] | None = None):
+                 again: Callable[[], dict[Key, Callable[[], Result]]] | None = None, timeout: float | None = None):
         self._functions: dict[Key, Callable[[], Result]] | None = functions
+        self._timeout = timeout or child_timeout()
         self._again = again
         self._arrived: dict[Key, Result] = {}  # sent ahead of the one asked for
         self._taken: set[Key] = set()
-        self._child: tuple[int, BinaryIO] | None = None  # (pid, the pipe's reading end)
+        self._child: tuple[int, _Pipe] | None = None  # (pid, the pipe's reading end)
         if processes > 1 and len(functions) > 1 and can_fork():
             self._child = self._fork()
             if self._child is not None and again is not None:
                 self._functions = None
 
-    def _fork(self) -> tuple[int, BinaryIO] | None:
+    def _fork(self) -> tuple[int, _Pipe] | None:
         def write(pipe: BinaryIO) -> None:
             for key, function in self._functions.items():
                 message = pickle.dumps((key, function()), protocol=pickle.HIGHEST_PROTOCOL)
@@ -165,7 +268,7 @@ class Stream(Generic[Key, Result]):
         if child is None:
             return None
         pid, reading = child
-        return pid, open(reading, "rb", buffering=1 << 16)
+        return pid, _Pipe(reading, self._timeout)
 
     def take(self, key: Key) -> Result:
         """The result for `key`."""
@@ -192,10 +295,9 @@ class Stream(Generic[Key, Result]):
         pipe = self._child[1]
         try:
             header = pipe.read(self._HEADER)
-            if len(header) == self._HEADER:
-                size = int.from_bytes(header, "little")
-                message = pipe.read(size)
-                if len(message) == size:
+            if header is not None:
+                message = pipe.read(int.from_bytes(header, "little"))
+                if message is not None:
                     return pickle.loads(message)
         except Exception:  # noqa: BLE001 - cut short or garbled: computed here from now on
             pass
@@ -203,10 +305,10 @@ class Stream(Generic[Key, Result]):
         return None
 
     def close(self) -> None:
-        """Stop the child if it still runs (closing the pipe ends its writing) and reap it."""
+        """Stop the child if it still runs (stopped or not) and reap it."""
         if self._child is not None:
             pid, pipe = self._child
             self._child = None
             pipe.close()
-            os.waitpid(pid, 0)
+            _kill(pid)
         self._arrived.clear()

@@ -18,6 +18,7 @@ import yaml
 from . import schema
 from .flat_yaml import read_flat
 from .forked import map_forked
+from .yaml_limits import MAX_DEPTH, TooBig, check_depth, check_expansion
 
 try:  # libyaml is ten times faster; fall back to the pure-Python loader without it
     _BaseLoader = yaml.CSafeLoader
@@ -27,9 +28,7 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 FRONT_MATTER = "front-matter"
 SCHEMA = "schema"
 
-# Limits that keep hostile YAML from exhausting the stack or memory.
-MAX_DEPTH = 200
-MAX_EXPANDED_NODES = 100_000
+# Limits that keep hostile YAML from exhausting the stack or memory: see yaml_limits.
 # Front matter holds keys, not prose; a bigger one is refused before YAML reads it
 # (700,000 list items in 2 MB took nine seconds to read and check).
 MAX_FRONT_MATTER = 64 * 1024
@@ -143,40 +142,17 @@ def split_front_matter(text: str) -> tuple[str, str, int]:
 
 
 def _check_depth(matter: str) -> None:
-    # libyaml's composer recurses in C and crashes the interpreter on very deep
-    # nesting; its event parser does not, so measure the depth with it first.
-    depth = 0
-    for event in yaml.parse(matter, Loader=_BaseLoader):
-        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise YamlProblem(event.start_mark.line + 1, f"front matter nests deeper than {MAX_DEPTH} levels")
-        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-            depth -= 1
+    try:
+        check_depth(matter, _BaseLoader)
+    except TooBig as problem:
+        raise YamlProblem(problem.line, f"front matter {problem.message}") from None
 
 
 def _check_expansion(root: yaml.Node) -> None:
-    # Aliases share nodes, so construction stays cheap, but anything that later
-    # walks the values would expand them: refuse "billion laughs" documents.
-    sizes: dict[int, int] = {}
-
-    def size(node: yaml.Node, depth: int = 0) -> int:
-        key = id(node)
-        if key in sizes:
-            return sizes[key]
-        sizes[key] = 1  # a self-referencing node counts once
-        total = 1
-        if isinstance(node, yaml.SequenceNode):
-            total += sum(size(child, depth + 1) for child in node.value)
-        elif isinstance(node, yaml.MappingNode):
-            total += sum(size(k, depth + 1) + size(v, depth + 1) for k, v in node.value)
-        if total > MAX_EXPANDED_NODES:
-            raise YamlProblem(node.start_mark.line + 1,
-                              f"anchors and aliases expand to more than {MAX_EXPANDED_NODES:,} values")
-        sizes[key] = total
-        return total
-
-    size(root)
+    try:
+        check_expansion(root)
+    except TooBig as problem:
+        raise YamlProblem(problem.line, problem.message) from None
 
 
 def _bad_scalar(loader, root: yaml.Node) -> tuple[int, str] | None:

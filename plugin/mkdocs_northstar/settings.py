@@ -18,6 +18,7 @@ import yaml
 
 from . import schema
 from .diagnostics import SEVERITIES
+from .yaml_limits import MAX_EXPANDED_NODES, TooBig, check_depth, check_expansion
 
 PLUGIN_NAME = "northstar"
 DEFAULTS = {"plans_dir": "plans", "url_prefix": "strategy", "rules": {}}
@@ -134,26 +135,40 @@ def _read_text(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def _read_yaml(path: Path, read_text: Callable[[Path], str] = _read_text) -> dict:
+def _read_yaml(path: Path, read_text: Callable[[Path], str] = _read_text,
+               budget: int = MAX_EXPANDED_NODES) -> tuple[dict, int]:
+    """The file's data, and how many values it holds with its aliases expanded (at most
+    `budget`: more is a ConfigError naming the file and line)."""
     try:
         text = read_text(path)
     except FileNotFoundError:
         raise ConfigError(f"config file '{path}' does not exist") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"cannot read config file '{path}': {error}") from None
+    loader = _ConfigLoader(text)
     try:
-        data = yaml.load(text, Loader=_ConfigLoader)
+        check_depth(text, _ConfigLoader)
+        root = loader.get_single_node()
+        size = check_expansion(root, budget) if root is not None else 0
+        data = loader.construct_document(root) if root is not None else None
+    except TooBig as error:
+        raise ConfigError(f"config file '{path}', line {error.line}: {error.message}"
+                          + (" (in all the files of the INHERIT chain)" if budget < MAX_EXPANDED_NODES else "")) from None
     except (yaml.YAMLError, ValueError) as error:
         raise ConfigError(f"config file '{path}' is not valid YAML: {error}") from None
+    finally:
+        loader.dispose()
     if data is None:
-        return {}
+        return {}, size
     if not isinstance(data, dict):
         raise ConfigError(f"config file '{path}' must be a mapping")
-    return data
+    return data, size
 
 
 def _merge(parent: dict, child: dict) -> dict:
     # How MkDocs' INHERIT works: mappings merge key by key, anything else is replaced.
+    # Merging walks (and copies) what aliases share, so read_config holds every file of
+    # an INHERIT chain to one budget of expanded values.
     merged = dict(parent)
     for key, value in child.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
@@ -163,16 +178,17 @@ def _merge(parent: dict, child: dict) -> dict:
     return merged
 
 
-def read_config(path: Path, _seen: tuple[Path, ...] = (), read_text: Callable[[Path], str] = _read_text) -> dict:
+def read_config(path: Path, _seen: tuple[Path, ...] = (), read_text: Callable[[Path], str] = _read_text,
+                _budget: int = MAX_EXPANDED_NODES) -> dict:
     """mkdocs.yml as data, with INHERIT resolved. `read_text` reads a file (from
     another place than the disk, such as a git revision, for `northstar diff`)."""
     path = path.resolve()
     if path in _seen:
         raise ConfigError(f"config file '{path}' inherits from itself")
-    data = _read_yaml(path, read_text)
+    data, size = _read_yaml(path, read_text, _budget)
     parent = data.pop("INHERIT", None)
     if parent:
-        data = _merge(read_config(path.parent / str(parent), _seen + (path,), read_text), data)
+        data = _merge(read_config(path.parent / str(parent), _seen + (path,), read_text, _budget - size), data)
     return data
 
 
