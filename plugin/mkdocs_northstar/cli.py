@@ -29,9 +29,34 @@ class _Group(click.Group):
             sys.exit(EXIT_USAGE)
 
 
+CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
+
+
+def find_config(start: Path) -> Path:
+    """The project's config: mkdocs.yml (or mkdocs.yaml) in `start` or the nearest folder
+    above it, as git finds its repository; the search stops at the filesystem root."""
+    start = start.absolute()
+    for folder in (start, *start.parents):
+        for name in CONFIG_NAMES:
+            if (folder / name).is_file():
+                return folder / name
+    raise ConfigError(f"no config file ({' or '.join(CONFIG_NAMES)}) in {start} or any folder above it; "
+                      "run northstar inside the project, or name the config with -f")
+
+
+def _locate_config(ctx, param, value: str | None) -> Path:
+    return Path(value) if value else find_config(Path.cwd())
+
+
 config_option = click.option(
-    "-f", "--config-file", default="mkdocs.yml", show_default=True, type=click.Path(dir_okay=False),
-    help="The MkDocs config whose northstar settings apply.")
+    "-f", "--config-file", default=None, type=click.Path(dir_okay=False), callback=_locate_config,
+    help="The MkDocs config whose northstar settings apply. Default: mkdocs.yml (or mkdocs.yaml) in the "
+         "working folder or the nearest folder above it.")
+
+
+colour_option = click.option(
+    "--color/--no-color", "colour", default=None,
+    help="Colour the text output. Default: on a terminal, unless NO_COLOR is set (FORCE_COLOR forces it).")
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -46,31 +71,42 @@ def main() -> None:
               show_default=True, help="How to print the diagnostics: github prints workflow commands "
                                       "(inline annotations), sarif a SARIF 2.1.0 log for code scanning.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too, like `mkdocs build --strict`.")
+@colour_option
 @click.option("--no-cache", is_flag=True,
               help="Parse every plan file, neither reading nor writing the cache in .northstar-cache/.")
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
               help="Fail only on diagnostics not recorded in this baseline file; name the fixed ones.")
 @click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False),
               help="Record today's diagnostics in this file (with --baseline: keep only the known ones).")
-def check(config_file: str, output_format: str, strict: bool, no_cache: bool, baseline_file: str | None,
-          write_baseline: str | None) -> None:
-    """Validate the plans without building the site; same diagnostics as the build."""
+def check(config_file: Path, output_format: str, strict: bool, colour: bool | None, no_cache: bool,
+          baseline_file: str | None, write_baseline: str | None) -> None:
+    """Validate the plans without building the site; same diagnostics as the build.
+
+    Text output names files from the working folder; the other formats from the
+    folder of mkdocs.yml (github and sarif: from the root of its git repository)."""
     from .cache import RecordCache
+    from .console import colour_wanted, progress
     from .forked import available_cores
-    from .report import FORMATTERS, counted
+    from .report import FORMATTERS, as_text, counted
 
     settings = read_settings(config_file)
     cache = None if no_cache else RecordCache.beside(settings.root, settings.plans_root)
     # Nothing changed since the last check: its verdict stands, no plan is read.
     analysis = cache and cache.verdict(settings)
     if not analysis:
-        analysis = analyse(settings, cache, processes=available_cores())
-        if cache:
-            cache.remember(analysis)
+        with progress(f"checking the plans in {settings.plans_dir}/"):
+            analysis = analyse(settings, cache, processes=available_cores())
+            if cache:
+                cache.remember(analysis)
     if baseline_file or write_baseline:
         from . import baseline  # only then: check runs on every commit
     ratchet = baseline.compare(analysis.diagnostics, baseline_file) if baseline_file else None
-    click.echo(FORMATTERS[output_format](analysis, ratchet), nl=False)
+    coloured = output_format == "text" and colour_wanted(colour, sys.stdout)
+    if output_format == "text":
+        output = as_text(analysis, ratchet, here=True, colour=coloured)
+    else:
+        output = FORMATTERS[output_format](analysis, ratchet)
+    click.echo(output, nl=False, color=coloured or None)  # None: click strips escapes off a terminal
     if write_baseline:
         # Against a baseline, only what it already knew is kept: the file can shrink, never grow.
         recorded = baseline.write(write_baseline, ratchet.known if ratchet else analysis.diagnostics)
