@@ -150,6 +150,58 @@ def schema(kind: str | None, draft: str) -> None:
     click.echo(json.dumps(json_schema(kind, draft), indent=2, ensure_ascii=False))
 
 
+class _Number(click.ParamType):
+    """A finite number, kept an integer when written as one (`baseline: 40`, not 40.0)."""
+
+    name = "number"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, (int, float)):
+            return value
+        text = str(value).strip()
+        try:
+            return int(text)
+        except ValueError:
+            pass
+        try:
+            number = float(text)
+        except ValueError:
+            number = float("nan")
+        if number != number or number in (float("inf"), float("-inf")):
+            self.fail(f"'{value}' is not a number", param, ctx)
+        return number
+
+
+NUMBER = _Number()
+
+
+def _ask(request, lacking: list[str], kinds_by_id: dict[str, str]) -> None:
+    """Ask on the terminal for what the new record needs to pass `check`."""
+    from .scaffold import Refused
+
+    def pick(kind: str, what: str) -> list[str]:
+        ids = sorted(key for key, value in kinds_by_id.items() if value == kind)
+        if not ids:
+            raise Refused(f"there is no {kind} yet for {what}: create one first with "
+                          f"`northstar new {kind} ID`", usage=True)
+        click.echo(f"Existing {kind}s: {', '.join(ids)}", err=True)
+        return [click.prompt(f"{kind.capitalize()} {what}", type=click.Choice(ids), show_choices=False,
+                             err=True)]
+
+    if "metric" in lacking:
+        request.metric = click.prompt("Metric (what is measured)", err=True)
+    if "baseline" in lacking:
+        request.baseline = click.prompt("Baseline (its value when the period starts)", type=NUMBER, err=True)
+    if "target" in lacking:
+        request.target = click.prompt("Target (where it must get to)", type=NUMBER, err=True)
+        while request.target == request.baseline:
+            request.target = click.prompt("Target (different from the baseline)", type=NUMBER, err=True)
+    if "objectives" in lacking:
+        request.objectives = pick("objective", "the theme serves")
+    if "themes" in lacking:
+        request.themes = pick("theme", "the plan belongs to")
+
+
 @main.command()
 @config_option
 @click.argument("kind", type=click.Choice(["objective", "theme", "plan"]))
@@ -162,19 +214,30 @@ def schema(kind: str | None, draft: str) -> None:
 @click.option("--parent", metavar="ID", help="The objective an objective rolls up to.")
 @click.option("--period", help="YYYY, YYYY-H1/H2 or YYYY-Q1..Q4 (an objective's default: this year).")
 @click.option("--owner", help="Who answers for the record.")
-def new(config_file: str, kind: str, record_id: str, title, team, themes, objectives, parent, period, owner) -> None:
+@click.option("--metric", help="An objective's measure: what is measured.")
+@click.option("--baseline", type=NUMBER, help="An objective's value when the period starts.")
+@click.option("--target", type=NUMBER, help="Where an objective's metric must get to (below the baseline: "
+                                            "lower is better).")
+@click.option("--unit", help="The unit of an objective's metric: s, %, users.")
+def new(config_file: Path, kind: str, record_id: str, title, team, themes, objectives, parent, period, owner,
+        metric, baseline, target, unit) -> None:
     """Write a new objective, theme or plan from a template; never overwrites a file.
 
-    Prints the path of the new file. Exit 2 for a bad id, option or link; exit 1 when
-    the id or the file is taken.
+    The record passes `northstar check`: an objective needs --metric, --baseline and
+    --target, a theme an --objective, a plan a --theme. What is missing is asked for
+    on a terminal, and refused (exit 2) elsewhere.
+
+    Prints the path of the new file. Exit 2 for a bad id, option or link, or a
+    missing measure or link; exit 1 when the id or the file is taken.
     """
     from .scaffold import Refused, Request, create
 
     settings = read_settings(config_file)
     request = Request(kind, record_id, title=title, team=team, themes=list(themes), objectives=list(objectives),
-                      parent=parent, period=period, owner=owner)
+                      parent=parent, period=period, owner=owner, metric=metric, baseline=baseline, target=target,
+                      unit=unit)
     try:
-        path = create(settings, request)
+        path = create(settings, request, ask=_ask if sys.stdin.isatty() else None)
     except Refused as refusal:
         click.echo(f"northstar: error: {refusal}", err=True)
         sys.exit(EXIT_USAGE if refusal.usage else EXIT_ERRORS)
