@@ -406,7 +406,9 @@ def as_json(result: Diff) -> str:
         "diagnostics": {"new": [d.as_dict() for d in result.new],
                         "fixed": [entry.as_dict() for entry in result.fixed]},
     }
-    return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
+    from .export import rounded
+
+    return json.dumps(rounded(document), indent=2, ensure_ascii=False, default=str) + "\n"
 
 
 def _value(value) -> str:

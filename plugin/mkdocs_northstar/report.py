@@ -108,7 +108,9 @@ def as_json(analysis: Analysis, ratchet: Comparison | None = None) -> str:
             "known": [diagnostic.as_dict() for diagnostic in ratchet.known],
             "fixed": [entry.as_dict() for entry in ratchet.fixed],
         }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    from .export import rounded
+
+    return json.dumps(rounded(document), indent=2, ensure_ascii=False) + "\n"
 
 
 # --- GitHub Actions workflow commands -------------------------------------------------
