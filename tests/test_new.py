@@ -10,7 +10,7 @@ import json
 import pytest
 import yaml
 
-from conftest import make_site, northstar, tree
+from conftest import make_site, northstar, on_a_terminal, tree
 from mkdocs_northstar.load import split_front_matter
 
 
@@ -144,38 +144,8 @@ def test_new_works_before_the_plans_folder_exists(tmp_path):
     assert (tmp_path / "plans/objectives/first.md").is_file()
 
 
-def on_a_terminal(root, args: list[str], answers: list[str]) -> tuple[int, str]:
-    """Run `northstar new` on a pseudo-terminal, typing each answer after the prompt before it."""
-    import os
-    import pty
-    import time
-
-    from conftest import NORTHSTAR
-
-    env = {**os.environ, "NO_COLOR": "1", "PYTHONWARNINGS": "ignore"}
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: the terminal is its stdin, stdout and stderr
-        os.chdir(root)
-        os.execve(NORTHSTAR, [NORTHSTAR, "new", *args], env)
-    seen, pending, deadline = b"", list(answers), time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:  # the child closed the terminal
-            break
-        if not chunk:
-            break
-        seen += chunk
-        if pending and seen.rstrip().endswith(b":"):
-            os.write(fd, pending.pop(0).encode() + b"\n")
-            seen += b"\n"
-    _, status = os.waitpid(pid, 0)
-    os.close(fd)
-    return os.waitstatus_to_exitcode(status), seen.decode(errors="replace").replace("\r\n", "\n")
-
-
 def test_on_a_terminal_an_objective_asks_for_its_measure(clean_site):
-    code, screen = on_a_terminal(clean_site, ["objective", "speed", "--unit", "s"],
+    code, screen = on_a_terminal(clean_site, ["new", "objective", "speed", "--unit", "s"],
                                  ["median search time", "40", "40", "20"])
     assert code == 0, screen
     assert "Metric (what is measured):" in screen and "Baseline" in screen
@@ -187,7 +157,7 @@ def test_on_a_terminal_an_objective_asks_for_its_measure(clean_site):
 
 
 def test_on_a_terminal_a_plan_asks_for_a_theme_among_the_existing_ones(clean_site):
-    code, screen = on_a_terminal(clean_site, ["plan", "x", "--team", "search"], ["nope", "loyalty"])
+    code, screen = on_a_terminal(clean_site, ["new", "plan", "x", "--team", "search"], ["nope", "loyalty"])
     assert code == 0, screen
     assert "Existing themes: better-search, loyalty" in screen
     assert "'nope' is not one of" in screen  # asked again
@@ -197,7 +167,7 @@ def test_on_a_terminal_a_plan_asks_for_a_theme_among_the_existing_ones(clean_sit
 
 def test_on_a_terminal_without_any_theme_the_plan_is_refused(tmp_path):
     make_site(tmp_path, plans={})
-    code, screen = on_a_terminal(tmp_path, ["plan", "x"], [])
+    code, screen = on_a_terminal(tmp_path, ["new", "plan", "x"], [])
     assert code == 2
     assert "there is no theme yet" in screen and "northstar new theme ID" in screen
     assert not (tmp_path / "plans/x.md").exists()

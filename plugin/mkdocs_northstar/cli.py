@@ -123,15 +123,27 @@ def check(config_file: Path, output_format: str, strict: bool, colour: bool | No
 @config_option
 @click.argument("base")
 @click.argument("head", required=False)
-@click.option("--format", "output_format", type=click.Choice(["markdown", "json"]), default="markdown",
-              show_default=True, help="markdown is fit to post as a pull-request comment; json is for tools.")
-def diff(config_file: str, base: str, head: str | None, output_format: str) -> None:
+@click.option("--format", "output_format", type=click.Choice(["markdown", "json", "text"]), default=None,
+              help="markdown is fit to post as a pull-request comment; json is for tools; text is for a "
+                   "terminal. Default: text on a terminal, markdown when piped or redirected.")
+@colour_option
+def diff(config_file: Path, base: str, head: str | None, output_format: str | None, colour: bool | None) -> None:
     """What changed in the strategy between git revisions BASE and HEAD (default: the
     working tree, uncommitted changes included). Exit 1 when the change adds errors."""
+    from .console import colour_wanted, progress
     from .diff import FORMATTERS, diff as compare_revisions
 
-    result = compare_revisions(config_file, base, head)
-    click.echo(FORMATTERS[output_format](result), nl=False)
+    if output_format is None:
+        output_format = "text" if sys.stdout.isatty() else "markdown"
+    with progress(f"comparing the strategy at {base} and {head or 'the working tree'}"):
+        result = compare_revisions(config_file, base, head)
+    if output_format == "text":
+        from .diff_text import as_text
+
+        coloured = colour_wanted(colour, sys.stdout)
+        click.echo(as_text(result, coloured), nl=False, color=coloured or None)
+    else:
+        click.echo(FORMATTERS[output_format](result), nl=False)
     sys.exit(EXIT_ERRORS if result.new_errors else EXIT_OK)
 
 
