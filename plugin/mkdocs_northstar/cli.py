@@ -283,8 +283,11 @@ def export(config_file: str, output_format: str, output) -> None:
 @click.option("--into-docs", is_flag=True,
               help="Allow a folder inside docs_dir although mkdocs.yml lists the northstar plugin "
                    "(for a generator that ignores the plugin, such as Zensical).")
+@click.option("--flavor", type=click.Choice(["material", "plain"]), default="material", show_default=True,
+              help="material: the pages as the plugin publishes them (grid cards, admonitions, content tabs, "
+                   "for Material for MkDocs or Zensical); plain: Markdown any site generator reads.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
-def generate(config_file: str, out: Path, into_docs: bool, strict: bool) -> None:
+def generate(config_file: Path, out: Path, into_docs: bool, flavor: str, strict: bool) -> None:
     """Write the generated pages as Markdown files (with front matter), for any site generator.
 
     The pages are written even when the plans have errors (they show them); the exit
@@ -297,12 +300,14 @@ def generate(config_file: str, out: Path, into_docs: bool, strict: bool) -> None
     plugin_builds_docs = not into_docs and plugin_options(read_config(Path(config_file))) is not None
     analysis = analyse(settings)
     try:
-        outcome = write_pages(analysis, out, plugin_builds_docs)
+        outcome = write_pages(analysis, out, plugin_builds_docs, flavor)
     except Refused as refusal:
         click.echo(f"northstar: error: {refusal}", err=True)
         sys.exit(EXIT_USAGE)
+    from .report import text_line
+
     for diagnostic in analysis.diagnostics:
-        click.echo(diagnostic.as_text(), err=True)
+        click.echo(text_line(diagnostic, settings.root), err=True)
     click.echo(f"{len(outcome.written)} files written, {len(outcome.unchanged)} unchanged and "
                f"{len(outcome.removed)} removed in {out}")
     failed = analysis.errors or (strict and analysis.warnings)
