@@ -160,7 +160,8 @@ def render(request: Request) -> str:
             f"baseline: {request.baseline!r}" if request.baseline is not None else "# baseline: 40",
             f"target: {request.target!r}  # below the baseline means lower is better" if request.target is not None
             else "# target: 20   # below the baseline means lower is better",
-            "# current: 40  # the latest measurement; progress is measured from baseline to target",
+            f"# current: {request.baseline if request.baseline is not None else 40}  # the latest measurement; "
+            "progress is measured from baseline to target",
             f"unit: {yaml_scalar(request.unit.strip())}" if request.unit else "# unit: s",
         ]
         lines.append(f"parent: {request.parent}" if request.parent
