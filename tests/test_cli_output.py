@@ -117,7 +117,8 @@ def test_diff_text_writes_control_characters_out(tmp_path):
 # --- numbers in JSON ----------------------------------------------------------------
 
 THIRD = {**CLEAN_PLANS, "plans/objectives/find-fast.md": CLEAN_PLANS["plans/objectives/find-fast.md"].replace(
-    "baseline: 40\n        target: 20\n        current: 30", "baseline: 0.1\n        target: 0.4\n        current: 0.2")}
+    "baseline: 40\n        target: 20\n        current: 30",
+    "baseline: 0.1\n        target: 0.4\n        current: 0.2")}
 
 
 def test_export_rounds_floats_to_six_significant_digits_and_keeps_integers(tmp_path):

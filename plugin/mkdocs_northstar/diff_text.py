@@ -72,10 +72,12 @@ def as_text(result: Diff, colour: bool = False, here: bool = True) -> str:
                                                       "front matter readable again; " * bool(e.get("unreadable_before"))
                                                       + "; ".join(_change(c) for c in e["fields"]))
                         for e in result.changed])
-    lines += section("Links", [paint("+ ", "added", colour) + f"{safe(link['from'])} {link['key']} -> {safe(link['to'])}"
-                               for link in result.links_made]
-                     + [paint("- ", "removed", colour) + f"{safe(link['from'])} {link['key']} -> {safe(link['to'])}"
-                        f" ({_BROKEN_BECAUSE[link['reason']]})" for link in result.links_broken])
+    def link(mark: str, style: str, entry: dict) -> str:
+        return paint(mark, style, colour) + f"{safe(entry['from'])} {entry['key']} -> {safe(entry['to'])}"
+
+    lines += section("Links", [link("+ ", "added", entry) for entry in result.links_made]
+                     + [link("- ", "removed", entry) + f" ({_BROKEN_BECAUSE[entry['reason']]})"
+                        for entry in result.links_broken])
     lines += section("Objective measures", [f"{safe(m['id'])} {m['key']}: {_value(m['before'])} -> "
                                             f"{_value(m['after'])}" for m in result.measures])
     coverage = []
