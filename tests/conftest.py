@@ -162,6 +162,34 @@ def tree(root: Path) -> dict[str, bytes]:
     return {str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
 
 
+def on_a_terminal(root: Path, args: list[str], answers: list[str] = (), env: dict | None = None) -> tuple[int, str]:
+    """Run `northstar ARGS` on a pseudo-terminal (its stdin, stdout and stderr), typing each
+    answer after the prompt before it; the exit code and everything the terminal showed."""
+    import pty
+    import time
+
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", **(env if env is not None else {"NO_COLOR": "1"})}
+    pid, fd = pty.fork()
+    if pid == 0:  # the child
+        os.chdir(root)
+        os.execve(NORTHSTAR, [NORTHSTAR, *args], env)
+    seen, pending, deadline = b"", list(answers), time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+        if pending and seen.rstrip().endswith(b":"):
+            os.write(fd, pending.pop(0).encode() + b"\n")
+            seen += b"\n"
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), seen.decode(errors="replace").replace("\r\n", "\n")
+
+
 @pytest.fixture
 def clean_site(tmp_path: Path) -> Path:
     return make_site(tmp_path)

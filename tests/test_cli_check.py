@@ -103,12 +103,15 @@ def test_usage_problem_exits_2(clean_site):
     assert result.returncode == 2 and "Traceback" not in result.stderr
 
 
-def test_config_file_option_and_paths_relative_to_it(tmp_path):
+def test_config_file_option_and_paths_from_the_working_folder(tmp_path):
+    # Text names files from where the user stands; JSON from the folder of mkdocs.yml.
     root = make_site(tmp_path / "project", {**CLEAN_PLANS, **ORPHAN})
     result = northstar(tmp_path, "check", "-f", "project/mkdocs.yml")
     assert result.returncode == 1
-    assert result.stdout.startswith("plans/x/orphan.md:1: error: [unlinked-plan]")
+    assert result.stdout.startswith("project/plans/x/orphan.md:1: error: [unlinked-plan]")
     assert northstar(tmp_path, "check", "--config-file", str(root / "mkdocs.yml")).stdout == result.stdout
+    found = json.loads(northstar(tmp_path, "check", "-f", "project/mkdocs.yml", "--format", "json").stdout)
+    assert [d["file"] for d in found["diagnostics"]] == ["plans/x/orphan.md"]
 
 
 def test_check_and_build_report_the_same_diagnostics(tmp_path):

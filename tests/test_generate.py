@@ -3,6 +3,7 @@ plain MkDocs, no plugin; refuses folders that would mix pages with the sources."
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -169,3 +170,47 @@ def test_a_hand_edited_manifest_cannot_delete_outside_the_folder(clean_site, tmp
         manifest.write("../precious.txt\n")
     assert generated(clean_site, out).returncode == 0
     assert victim.read_text() == "keep me"
+
+
+# Syntax only Material for MkDocs (or its Markdown extensions) reads.
+MATERIAL_ONLY = ("{ .grid", "grid cards", ' markdown>', ":material-", '=== "', "!!! ", "??? ", "tabbed-set",
+                 "{: ", "{ .")
+PROBLEMS = {"plans/search/orphan.md": "---\ntitle: Orphan\n---\n", "plans/themes/quiet.md": "---\ntitle: Quiet\n"
+            "objectives: [find-fast]\n---\n", "plans/objectives/lonely.md": "---\ntitle: Lonely\nperiod: 2025\n---\n"}
+
+
+def test_plain_flavor_has_no_material_syntax(tmp_path):
+    root = make_site(tmp_path / "project", {**CLEAN_PLANS, **PROBLEMS})
+    out = tmp_path / "plain"
+    assert generated(root, out, "--flavor", "plain").returncode == 1  # the plans have errors
+    pages = {path.relative_to(out).as_posix(): path.read_text(encoding="utf-8") for path in out.rglob("*.md")}
+    for uri, text in pages.items():
+        for syntax in MATERIAL_ONLY:
+            assert syntax not in text, (uri, syntax)
+    # What was an admonition is a quotation, the tabs are headings, the cards a list.
+    assert "> **This theme has no narrative yet**\n>\n> Say in the theme's file" in pages["themes/quiet.md"]
+    assert "**By objective**" in pages["roadmap.md"] and "**By team**" in pages["roadmap.md"]
+    assert "-   **3** objectives" in pages["index.md"]
+    # Markdown links name .md files; links inside raw HTML the .html file each page becomes.
+    assert "[the narrative](narrative.md)" in pages["index.md"]
+    assert 'href="../plans/ranking.html"' in pages["themes/better-search.md"]
+    # The material flavour (the default) still has them.
+    material = tmp_path / "material"
+    generated(root, material)
+    assert "!!! warning" in (material / "themes/quiet.md").read_text(encoding="utf-8")
+    assert "grid cards" in (material / "index.md").read_text(encoding="utf-8")
+
+
+def test_plain_flavor_builds_with_no_markdown_extension_at_all(clean_site, tmp_path):
+    other = tmp_path / "elsewhere"
+    write(other, {"mkdocs.yml": "site_name: Bare\ntheme:\n  name: mkdocs\nplugins: []\nuse_directory_urls: false\n"
+                                "markdown_extensions: [tables]\n",
+                  "docs/index.md": "# Home\n\nSee [the strategy](strategy/index.md).\n"})
+    assert generated(clean_site, other / "docs/strategy", "--flavor", "plain").returncode == 0
+    result = run([MKDOCS, "build", "--strict"], cwd=other)
+    assert result.returncode == 0, result.stderr
+    site = other / "site/strategy"
+    html = (site / "themes/better-search.html").read_text(encoding="utf-8")
+    for target in re.findall(r'href="(\.\./plans/[a-z-]+\.html)"', html):
+        assert (site / "themes" / target).resolve().is_file(), target
+    assert 'href="../plans/ranking.html"' in html

@@ -10,7 +10,7 @@ import json
 import pytest
 import yaml
 
-from conftest import make_site, northstar, tree
+from conftest import make_site, northstar, on_a_terminal, tree
 from mkdocs_northstar.load import split_front_matter
 
 
@@ -43,23 +43,40 @@ def test_new_plan_without_a_team_sits_at_the_top(clean_site):
     assert diagnostics_for(clean_site, "plans/x.md") == []
 
 
-def test_new_plan_without_links_is_reported_only_as_unlinked(clean_site):
-    assert northstar(clean_site, "new", "plan", "lonely", "--team", "growth").returncode == 0
-    found = diagnostics_for(clean_site, "plans/growth/lonely.md")
-    assert [d["rule"] for d in found] == ["unlinked-plan"]
+MEASURE = ("--metric", "monthly revenue", "--baseline", "100", "--target", "150")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["plan", "lonely", "--team", "growth"], "a plan needs a theme, or `northstar check` fails (unlinked-plan): "
+                                             "give --theme, or run on a terminal to be asked"),
+    (["theme", "lonely"], "a theme needs an objective it serves, or `northstar check` fails (unlinked-theme): "
+                          "give --objective"),
+    (["objective", "lonely"], "an objective needs a metric, a baseline and a target, or `northstar check` fails "
+                              "(unmeasurable-objective): give --metric, --baseline and --target"),
+    (["objective", "lonely", "--metric", "revenue", "--target", "3"], "give --baseline, or run"),
+])
+def test_off_a_terminal_what_check_needs_is_refused(clean_site, args, message):
+    # The tests' stdin is not a terminal, as in CI or a script: nothing is asked, nothing written.
+    before = tree(clean_site)
+    result = northstar(clean_site, "new", *args)
+    assert result.returncode == 2
+    assert result.stderr.startswith("northstar: error: ") and message in result.stderr
+    assert tree(clean_site) == before
 
 
 def test_new_objective_and_theme_report_what_they_lack(clean_site):
     result = northstar(clean_site, "new", "objective", "revenue", "--title", 'Grow "revenue": € & more',
-                       "--period", "2025-Q3", "--parent", "find-fast", "--owner", "Grace")
+                       "--period", "2025-Q3", "--parent", "find-fast", "--owner", "Grace",
+                       "--metric", 'revenue "net"', "--baseline", "1.5", "--target", "2e3", "--unit", "€")
     assert result.returncode == 0, result.stderr
     path = clean_site / "plans/objectives/revenue.md"
     text = path.read_text(encoding="utf-8")
-    assert "# metric:" in text and "# baseline:" in text and "# target:" in text  # guidance for the author
+    assert "# current:" in text  # guidance for the author
     assert front_matter(path) == {"title": 'Grow "revenue": € & more', "owner": "Grace",
-                                  "period": "2025-Q3", "parent": "find-fast"}
+                                  "period": "2025-Q3", "parent": "find-fast", "metric": 'revenue "net"',
+                                  "baseline": 1.5, "target": 2000.0, "unit": "€"}
     found = {d["rule"] for d in diagnostics_for(clean_site, "plans/objectives/revenue.md")}
-    assert found == {"unmeasurable-objective", "uncovered-objective"}
+    assert found == {"uncovered-objective"}  # a warning: nothing serves it yet
 
     assert northstar(clean_site, "new", "theme", "growth", "--objective", "revenue").returncode == 0
     found = {d["rule"] for d in diagnostics_for(clean_site, "plans/themes/growth.md")}
@@ -68,7 +85,8 @@ def test_new_objective_and_theme_report_what_they_lack(clean_site):
 
 
 def test_new_objective_defaults_to_this_year(clean_site):
-    assert northstar(clean_site, "new", "objective", "speed").returncode == 0
+    assert northstar(clean_site, "new", "objective", "speed", *MEASURE).returncode == 0
+    assert front_matter(clean_site / "plans/objectives/speed.md")["baseline"] == 100  # an integer stays one
     period = front_matter(clean_site / "plans/objectives/speed.md")["period"]
     assert period == datetime.date.today().year
 
@@ -77,7 +95,11 @@ def test_new_objective_defaults_to_this_year(clean_site):
     (["plan", "Bad_Id"], "not a valid id"),
     (["plan", "x", "--theme", "better-serch"], "did you mean 'better-search'"),
     (["plan", "x", "--theme", "find-fast"], "is an objective, not a theme"),
-    (["plan", "x", "--objective", "nothing-like-it"], "northstar new objective nothing-like-it"),
+    (["plan", "x", "--theme", "loyalty", "--objective", "nothing-like-it"], "northstar new objective nothing-like-it"),
+    (["objective", "x", *MEASURE[:4], "--target", "100"], "--target must differ from --baseline (100)"),
+    (["objective", "x", *MEASURE[:4], "--target", "lots"], "'lots' is not a number"),
+    (["objective", "x", *MEASURE[:4], "--target", "nan"], "'nan' is not a number"),
+    (["plan", "x", "--theme", "loyalty", "--metric", "m"], "--metric does not apply to a plan"),
     (["theme", "x", "--team", "search"], "--team does not apply to a theme"),
     (["objective", "x", "--theme", "loyalty"], "--theme does not apply to an objective"),
     (["objective", "x", "--period", "2025-Q5"], "is not YYYY"),
@@ -117,6 +139,35 @@ def test_an_existing_file_is_never_overwritten(clean_site):
 def test_new_works_before_the_plans_folder_exists(tmp_path):
     make_site(tmp_path, plans={})
     (tmp_path / "plans").rmdir()
-    result = northstar(tmp_path, "new", "objective", "first", "--period", "2026")
+    result = northstar(tmp_path, "new", "objective", "first", "--period", "2026", *MEASURE)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "plans/objectives/first.md").is_file()
+
+
+def test_on_a_terminal_an_objective_asks_for_its_measure(clean_site):
+    code, screen = on_a_terminal(clean_site, ["new", "objective", "speed", "--unit", "s"],
+                                 ["median search time", "40", "40", "20"])
+    assert code == 0, screen
+    assert "Metric (what is measured):" in screen and "Baseline" in screen
+    assert "Target (different from the baseline):" in screen  # 40 again was refused
+    assert front_matter(clean_site / "plans/objectives/speed.md") == {
+        "title": "Speed", "period": datetime.date.today().year, "metric": "median search time",
+        "baseline": 40, "target": 20, "unit": "s"}
+    assert diagnostics_for(clean_site, "plans/objectives/speed.md")[0]["rule"] == "uncovered-objective"
+
+
+def test_on_a_terminal_a_plan_asks_for_a_theme_among_the_existing_ones(clean_site):
+    code, screen = on_a_terminal(clean_site, ["new", "plan", "x", "--team", "search"], ["nope", "loyalty"])
+    assert code == 0, screen
+    assert "Existing themes: better-search, loyalty" in screen
+    assert "'nope' is not one of" in screen  # asked again
+    assert front_matter(clean_site / "plans/search/x.md")["themes"] == ["loyalty"]
+    assert diagnostics_for(clean_site, "plans/search/x.md") == []
+
+
+def test_on_a_terminal_without_any_theme_the_plan_is_refused(tmp_path):
+    make_site(tmp_path, plans={})
+    code, screen = on_a_terminal(tmp_path, ["new", "plan", "x"], [])
+    assert code == 2
+    assert "there is no theme yet" in screen and "northstar new theme ID" in screen
+    assert not (tmp_path / "plans/x.md").exists()

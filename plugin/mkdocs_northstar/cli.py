@@ -29,9 +29,34 @@ class _Group(click.Group):
             sys.exit(EXIT_USAGE)
 
 
+CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
+
+
+def find_config(start: Path) -> Path:
+    """The project's config: mkdocs.yml (or mkdocs.yaml) in `start` or the nearest folder
+    above it, as git finds its repository; the search stops at the filesystem root."""
+    start = start.absolute()
+    for folder in (start, *start.parents):
+        for name in CONFIG_NAMES:
+            if (folder / name).is_file():
+                return folder / name
+    raise ConfigError(f"no config file ({' or '.join(CONFIG_NAMES)}) in {start} or any folder above it; "
+                      "run northstar inside the project, or name the config with -f")
+
+
+def _locate_config(ctx, param, value: str | None) -> Path:
+    return Path(value) if value else find_config(Path.cwd())
+
+
 config_option = click.option(
-    "-f", "--config-file", default="mkdocs.yml", show_default=True, type=click.Path(dir_okay=False),
-    help="The MkDocs config whose northstar settings apply.")
+    "-f", "--config-file", default=None, type=click.Path(dir_okay=False), callback=_locate_config,
+    help="The MkDocs config whose northstar settings apply. Default: mkdocs.yml (or mkdocs.yaml) in the "
+         "working folder or the nearest folder above it.")
+
+
+colour_option = click.option(
+    "--color/--no-color", "colour", default=None,
+    help="Colour the text output. Default: on a terminal, unless NO_COLOR is set (FORCE_COLOR forces it).")
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -46,31 +71,42 @@ def main() -> None:
               show_default=True, help="How to print the diagnostics: github prints workflow commands "
                                       "(inline annotations), sarif a SARIF 2.1.0 log for code scanning.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too, like `mkdocs build --strict`.")
+@colour_option
 @click.option("--no-cache", is_flag=True,
               help="Parse every plan file, neither reading nor writing the cache in .northstar-cache/.")
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
               help="Fail only on diagnostics not recorded in this baseline file; name the fixed ones.")
 @click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False),
               help="Record today's diagnostics in this file (with --baseline: keep only the known ones).")
-def check(config_file: str, output_format: str, strict: bool, no_cache: bool, baseline_file: str | None,
-          write_baseline: str | None) -> None:
-    """Validate the plans without building the site; same diagnostics as the build."""
+def check(config_file: Path, output_format: str, strict: bool, colour: bool | None, no_cache: bool,
+          baseline_file: str | None, write_baseline: str | None) -> None:
+    """Validate the plans without building the site; same diagnostics as the build.
+
+    Text output names files from the working folder; the other formats from the
+    folder of mkdocs.yml (github and sarif: from the root of its git repository)."""
     from .cache import RecordCache
+    from .console import colour_wanted, progress
     from .forked import available_cores
-    from .report import FORMATTERS, counted
+    from .report import FORMATTERS, as_text, counted
 
     settings = read_settings(config_file)
     cache = None if no_cache else RecordCache.beside(settings.root, settings.plans_root)
     # Nothing changed since the last check: its verdict stands, no plan is read.
     analysis = cache and cache.verdict(settings)
     if not analysis:
-        analysis = analyse(settings, cache, processes=available_cores())
-        if cache:
-            cache.remember(analysis)
+        with progress(f"checking the plans in {settings.plans_dir}/"):
+            analysis = analyse(settings, cache, processes=available_cores())
+            if cache:
+                cache.remember(analysis)
     if baseline_file or write_baseline:
         from . import baseline  # only then: check runs on every commit
     ratchet = baseline.compare(analysis.diagnostics, baseline_file) if baseline_file else None
-    click.echo(FORMATTERS[output_format](analysis, ratchet), nl=False)
+    coloured = output_format == "text" and colour_wanted(colour, sys.stdout)
+    if output_format == "text":
+        output = as_text(analysis, ratchet, here=True, colour=coloured)
+    else:
+        output = FORMATTERS[output_format](analysis, ratchet)
+    click.echo(output, nl=False, color=coloured or None)  # None: click strips escapes off a terminal
     if write_baseline:
         # Against a baseline, only what it already knew is kept: the file can shrink, never grow.
         recorded = baseline.write(write_baseline, ratchet.known if ratchet else analysis.diagnostics)
@@ -87,15 +123,27 @@ def check(config_file: str, output_format: str, strict: bool, no_cache: bool, ba
 @config_option
 @click.argument("base")
 @click.argument("head", required=False)
-@click.option("--format", "output_format", type=click.Choice(["markdown", "json"]), default="markdown",
-              show_default=True, help="markdown is fit to post as a pull-request comment; json is for tools.")
-def diff(config_file: str, base: str, head: str | None, output_format: str) -> None:
+@click.option("--format", "output_format", type=click.Choice(["markdown", "json", "text"]), default=None,
+              help="markdown is fit to post as a pull-request comment; json is for tools; text is for a "
+                   "terminal. Default: text on a terminal, markdown when piped or redirected.")
+@colour_option
+def diff(config_file: Path, base: str, head: str | None, output_format: str | None, colour: bool | None) -> None:
     """What changed in the strategy between git revisions BASE and HEAD (default: the
     working tree, uncommitted changes included). Exit 1 when the change adds errors."""
+    from .console import colour_wanted, progress
     from .diff import FORMATTERS, diff as compare_revisions
 
-    result = compare_revisions(config_file, base, head)
-    click.echo(FORMATTERS[output_format](result), nl=False)
+    if output_format is None:
+        output_format = "text" if sys.stdout.isatty() else "markdown"
+    with progress(f"comparing the strategy at {base} and {head or 'the working tree'}"):
+        result = compare_revisions(config_file, base, head)
+    if output_format == "text":
+        from .diff_text import as_text
+
+        coloured = colour_wanted(colour, sys.stdout)
+        click.echo(as_text(result, coloured), nl=False, color=coloured or None)
+    else:
+        click.echo(FORMATTERS[output_format](result), nl=False)
     sys.exit(EXIT_ERRORS if result.new_errors else EXIT_OK)
 
 
@@ -114,6 +162,58 @@ def schema(kind: str | None, draft: str) -> None:
     click.echo(json.dumps(json_schema(kind, draft), indent=2, ensure_ascii=False))
 
 
+class _Number(click.ParamType):
+    """A finite number, kept an integer when written as one (`baseline: 40`, not 40.0)."""
+
+    name = "number"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, (int, float)):
+            return value
+        text = str(value).strip()
+        try:
+            return int(text)
+        except ValueError:
+            pass
+        try:
+            number = float(text)
+        except ValueError:
+            number = float("nan")
+        if number != number or number in (float("inf"), float("-inf")):
+            self.fail(f"'{value}' is not a number", param, ctx)
+        return number
+
+
+NUMBER = _Number()
+
+
+def _ask(request, lacking: list[str], kinds_by_id: dict[str, str]) -> None:
+    """Ask on the terminal for what the new record needs to pass `check`."""
+    from .scaffold import Refused
+
+    def pick(kind: str, what: str) -> list[str]:
+        ids = sorted(key for key, value in kinds_by_id.items() if value == kind)
+        if not ids:
+            raise Refused(f"there is no {kind} yet for {what}: create one first with "
+                          f"`northstar new {kind} ID`", usage=True)
+        click.echo(f"Existing {kind}s: {', '.join(ids)}", err=True)
+        return [click.prompt(f"{kind.capitalize()} {what}", type=click.Choice(ids), show_choices=False,
+                             err=True)]
+
+    if "metric" in lacking:
+        request.metric = click.prompt("Metric (what is measured)", err=True)
+    if "baseline" in lacking:
+        request.baseline = click.prompt("Baseline (its value when the period starts)", type=NUMBER, err=True)
+    if "target" in lacking:
+        request.target = click.prompt("Target (where it must get to)", type=NUMBER, err=True)
+        while request.target == request.baseline:
+            request.target = click.prompt("Target (different from the baseline)", type=NUMBER, err=True)
+    if "objectives" in lacking:
+        request.objectives = pick("objective", "the theme serves")
+    if "themes" in lacking:
+        request.themes = pick("theme", "the plan belongs to")
+
+
 @main.command()
 @config_option
 @click.argument("kind", type=click.Choice(["objective", "theme", "plan"]))
@@ -126,19 +226,30 @@ def schema(kind: str | None, draft: str) -> None:
 @click.option("--parent", metavar="ID", help="The objective an objective rolls up to.")
 @click.option("--period", help="YYYY, YYYY-H1/H2 or YYYY-Q1..Q4 (an objective's default: this year).")
 @click.option("--owner", help="Who answers for the record.")
-def new(config_file: str, kind: str, record_id: str, title, team, themes, objectives, parent, period, owner) -> None:
+@click.option("--metric", help="An objective's measure: what is measured.")
+@click.option("--baseline", type=NUMBER, help="An objective's value when the period starts.")
+@click.option("--target", type=NUMBER, help="Where an objective's metric must get to (below the baseline: "
+                                            "lower is better).")
+@click.option("--unit", help="The unit of an objective's metric: s, %, users.")
+def new(config_file: Path, kind: str, record_id: str, title, team, themes, objectives, parent, period, owner,
+        metric, baseline, target, unit) -> None:
     """Write a new objective, theme or plan from a template; never overwrites a file.
 
-    Prints the path of the new file. Exit 2 for a bad id, option or link; exit 1 when
-    the id or the file is taken.
+    The record passes `northstar check`: an objective needs --metric, --baseline and
+    --target, a theme an --objective, a plan a --theme. What is missing is asked for
+    on a terminal, and refused (exit 2) elsewhere.
+
+    Prints the path of the new file. Exit 2 for a bad id, option or link, or a
+    missing measure or link; exit 1 when the id or the file is taken.
     """
     from .scaffold import Refused, Request, create
 
     settings = read_settings(config_file)
     request = Request(kind, record_id, title=title, team=team, themes=list(themes), objectives=list(objectives),
-                      parent=parent, period=period, owner=owner)
+                      parent=parent, period=period, owner=owner, metric=metric, baseline=baseline, target=target,
+                      unit=unit)
     try:
-        path = create(settings, request)
+        path = create(settings, request, ask=_ask if sys.stdin.isatty() else None)
     except Refused as refusal:
         click.echo(f"northstar: error: {refusal}", err=True)
         sys.exit(EXIT_USAGE if refusal.usage else EXIT_ERRORS)
@@ -172,8 +283,11 @@ def export(config_file: str, output_format: str, output) -> None:
 @click.option("--into-docs", is_flag=True,
               help="Allow a folder inside docs_dir although mkdocs.yml lists the northstar plugin "
                    "(for a generator that ignores the plugin, such as Zensical).")
+@click.option("--flavor", type=click.Choice(["material", "plain"]), default="material", show_default=True,
+              help="material: the pages as the plugin publishes them (grid cards, admonitions, content tabs, "
+                   "for Material for MkDocs or Zensical); plain: Markdown any site generator reads.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
-def generate(config_file: str, out: Path, into_docs: bool, strict: bool) -> None:
+def generate(config_file: Path, out: Path, into_docs: bool, flavor: str, strict: bool) -> None:
     """Write the generated pages as Markdown files (with front matter), for any site generator.
 
     The pages are written even when the plans have errors (they show them); the exit
@@ -186,12 +300,14 @@ def generate(config_file: str, out: Path, into_docs: bool, strict: bool) -> None
     plugin_builds_docs = not into_docs and plugin_options(read_config(Path(config_file))) is not None
     analysis = analyse(settings)
     try:
-        outcome = write_pages(analysis, out, plugin_builds_docs)
+        outcome = write_pages(analysis, out, plugin_builds_docs, flavor)
     except Refused as refusal:
         click.echo(f"northstar: error: {refusal}", err=True)
         sys.exit(EXIT_USAGE)
+    from .report import text_line
+
     for diagnostic in analysis.diagnostics:
-        click.echo(diagnostic.as_text(), err=True)
+        click.echo(text_line(diagnostic, settings.root), err=True)
     click.echo(f"{len(outcome.written)} files written, {len(outcome.unchanged)} unchanged and "
                f"{len(outcome.removed)} removed in {out}")
     failed = analysis.errors or (strict and analysis.warnings)

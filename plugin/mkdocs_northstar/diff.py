@@ -415,7 +415,9 @@ def as_json(result: Diff) -> str:
         "diagnostics": {"new": [d.as_dict() for d in result.new],
                         "fixed": [entry.as_dict() for entry in result.fixed]},
     }
-    return json_text(document, default=str)
+    from .export import rounded
+
+    return json_text(rounded(document), default=str)
 
 
 # The Markdown is posted as a pull request's comment: every string from the plans or the

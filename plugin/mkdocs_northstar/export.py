@@ -121,8 +121,26 @@ def as_data(analysis: Analysis) -> dict:
     }
 
 
+SIGNIFICANT_DIGITS = 6
+
+
+def rounded(data):
+    """`data` with every float rounded to six significant digits (0.33333333333333315 is
+    0.333333): sums of shares carry noise no reader needs. Integers stay integers, and a
+    large float keeps its whole part (a target of 12345678.9 is 12345679.0, not 12345700.0)."""
+    if isinstance(data, float):
+        if data != data or data in (float("inf"), float("-inf")):
+            return data
+        return float(f"{data:.{max(SIGNIFICANT_DIGITS, len(str(int(abs(data)))))}g}")
+    if isinstance(data, dict):
+        return {key: rounded(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [rounded(value) for value in data]
+    return data
+
+
 def as_json(analysis: Analysis) -> str:
-    return json.dumps(as_data(analysis), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(rounded(as_data(analysis)), indent=2, ensure_ascii=False) + "\n"
 
 
 # --- CSV ----------------------------------------------------------------------------------
@@ -155,7 +173,7 @@ def as_csv(analysis: Analysis) -> str:
     output = io.StringIO()
     writer = csv.writer(output, lineterminator="\n")
     writer.writerow(COLUMNS)
-    for record in as_data(analysis)["records"]:
+    for record in rounded(as_data(analysis))["records"]:
         # The front-matter key `links` (URLs) is a column; the record's graph links are the last columns.
         row = {**record, **record["links"], **{key: record["fields"].get(key) for key in _FIELD_COLUMNS}}
         writer.writerow([_cell(column, row[column]) for column in COLUMNS])

@@ -56,9 +56,21 @@ def check_target(analysis: Analysis, out: Path, plugin_builds_docs: bool) -> Non
                       "choose a new or empty folder so no file of yours is overwritten")
 
 
-def _files(analysis: Analysis) -> dict[str, bytes | Path]:
+FLAVORS = ("material", "plain")
+
+
+def render_options(analysis: Analysis, flavor: str = "material") -> RenderOptions:
+    """material: the pages as the plugin publishes them, for Material for MkDocs and
+    Zensical. plain: Markdown any generator reads; links in raw HTML (the listings and
+    maps) point at the `.html` file each page becomes, as no generator rewrites them."""
+    if flavor == "plain":
+        return RenderOptions(directory_urls=False, flavor="plain")
+    return RenderOptions(directory_urls=analysis.settings.use_directory_urls)
+
+
+def _files(analysis: Analysis, flavor: str = "material") -> dict[str, bytes | Path]:
     """Every file to write, relative to the output folder: text, or a file to copy."""
-    options = RenderOptions(directory_urls=analysis.settings.use_directory_urls)
+    options = render_options(analysis, flavor)
     files: dict[str, bytes | Path] = {
         uri: content.encode("utf-8") for uri, content in render_pages(analysis, options).items()}
     for source in analysis.assets:  # body links point at assets/<path below plans_dir>
@@ -67,7 +79,7 @@ def _files(analysis: Analysis) -> dict[str, bytes | Path]:
     return dict(sorted(files.items()))
 
 
-def generate(analysis: Analysis, out: Path, plugin_builds_docs: bool) -> Outcome:
+def generate(analysis: Analysis, out: Path, plugin_builds_docs: bool, flavor: str = "material") -> Outcome:
     check_target(analysis, out, plugin_builds_docs)
     out = out.resolve()
     manifest = out / MANIFEST
@@ -77,7 +89,7 @@ def generate(analysis: Analysis, out: Path, plugin_builds_docs: bool) -> Outcome
                   if line and not line.startswith("#")}
 
     outcome = Outcome()
-    files = _files(analysis)
+    files = _files(analysis, flavor)
     for relative, content in files.items():
         target = out / relative
         data = content.read_bytes() if isinstance(content, Path) else content

@@ -120,6 +120,9 @@ class RenderOptions:
     # HTML block is fenced with it, so the plugin can set the blocks aside before
     # Python-Markdown runs and put them back after (see `set_aside`). None: plain blocks.
     html_marker: str | None = None
+    # "material": Material's grid cards, admonitions and content tabs; "plain": Markdown
+    # any generator reads (quotations for call-outs, headings for tabs), for `generate`.
+    flavor: str = "material"
 
 
 def served_url(page: str, directory_urls: bool) -> str:
@@ -525,6 +528,8 @@ def tabs(context, number: int, labels_and_blocks: list[tuple[str, str]]) -> str:
     """Content tabs as pymdownx.tabbed writes them (alternate style, which Material's
     script and styles drive), so pages need not load the extension: the `number`th set
     on its page."""
+    if context["options"].flavor == "plain":  # a heading per tab: no script switches them
+        return "\n\n".join(f"**{md(label)}**\n\n{block}" for label, block in labels_and_blocks)
     count, checked = len(labels_and_blocks), 'checked="checked" '
     inputs = "".join(f'<input {checked if index == 1 else ""}id="__tabbed_{number}_{index}" '
                      f'name="__tabbed_{number}" type="radio" />' for index in range(1, count + 1))

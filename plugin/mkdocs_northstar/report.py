@@ -59,10 +59,39 @@ def _fixed_lines(ratchet: Comparison | None) -> list[str]:
             + [f"  {entry.as_text()}" for entry in ratchet.fixed])
 
 
-def as_text(analysis: Analysis, ratchet: Comparison | None = None) -> str:
-    lines = [diagnostic.as_text() for diagnostic in counted(analysis, ratchet)]
-    lines.append(summary_line(analysis, ratchet))
+def text_line(diagnostic: Diagnostic, root: Path | None = None, colour: bool = False) -> str:
+    """A diagnostic's line for a person: its path from the working folder when `root`
+    (the project's folder) is given, its severity coloured when `colour`."""
+    from dataclasses import replace
+
+    from .console import from_here, paint
+
+    if root is not None:
+        diagnostic = replace(diagnostic, file=from_here(root, diagnostic.file))
+    line = diagnostic.as_text()
+    if not colour:
+        return line
+    # The severity starts where the line without its message ends, less "severity: [rule] ".
+    start = len(replace(diagnostic, message="").as_text()) - len(f"{diagnostic.severity}: [{diagnostic.rule}] ")
+    end = start + len(diagnostic.severity)
+    return line[:start] + paint(line[start:end], diagnostic.severity, True) + line[end:]
+
+
+def as_text(analysis: Analysis, ratchet: Comparison | None = None, *, here: bool = False,
+            colour: bool = False) -> str:
+    """One line a diagnostic and the summary last. `here`: paths from the working folder
+    instead of the project's; `colour`: severities and the summary in colour."""
+    from .console import paint
+
+    root = analysis.settings.root if here else None
+    lines = [text_line(diagnostic, root, colour) for diagnostic in counted(analysis, ratchet)]
+    summary = summary_line(analysis, ratchet)
+    if colour:
+        failing = counted(analysis, ratchet)
+        style = "error" if count(failing, ERROR) else "warning" if count(failing, WARNING) else "ok"
+        summary = paint(summary, style, True)
     lines.extend(_fixed_lines(ratchet))
+    lines.append(summary)
     return "\n".join(lines) + "\n"
 
 
@@ -78,7 +107,9 @@ def as_json(analysis: Analysis, ratchet: Comparison | None = None) -> str:
             "known": [diagnostic.as_dict() for diagnostic in ratchet.known],
             "fixed": [entry.as_dict() for entry in ratchet.fixed],
         }
-    return json_text(document)
+    from .export import rounded
+
+    return json_text(rounded(document))
 
 
 # --- GitHub Actions workflow commands -------------------------------------------------

@@ -1,8 +1,9 @@
 """`northstar new`: write a new record from a template, in the folder its kind needs.
 
-The file holds the links given and YAML comments that tell the author what to fill
-in; anything not given stays a comment, so `northstar check` reports exactly what
-the new record still lacks. An existing file is never overwritten.
+The file holds the links and measure given and YAML comments that tell the author
+what else to fill in. What a record needs to pass `northstar check` (an objective's
+measure, a theme's objective, a plan's theme) is asked for on a terminal and refused
+without it elsewhere. An existing file is never overwritten.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from . import schema
 from .load import read_plans
@@ -42,6 +44,29 @@ class Request:
     parent: str | None = None
     period: str | None = None
     owner: str | None = None
+    metric: str | None = None
+    baseline: int | float | None = None
+    target: int | float | None = None
+    unit: str | None = None
+
+
+# What each kind needs to pass `check`, as the options that give it: an objective is
+# unmeasurable without its measure, a theme or a plan unlinked without its links.
+NEEDED = {"objective": ("metric", "baseline", "target"), "theme": ("objectives",), "plan": ("themes",)}
+FLAGS = {"themes": "--theme", "objectives": "--objective"}
+
+
+def flag(name: str) -> str:
+    return FLAGS.get(name, f"--{name}")
+
+
+def missing(request: Request) -> list[str]:
+    """The fields a record of its kind needs to pass `check` that the request lacks."""
+    return [name for name in NEEDED[request.kind] if getattr(request, name) in (None, [], "")]
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def yaml_scalar(text: str) -> str:
@@ -65,15 +90,17 @@ def _check_request(request: Request) -> None:
     if not schema.is_valid_id(request.id):
         raise _refuse_usage(f"'{request.id}' is not a valid id: use lower-case letters, digits and '-', "
                             "starting with a letter or digit")
-    allowed = {"objective": {"parent", "period", "owner"},
+    allowed = {"objective": {"parent", "period", "owner", "metric", "baseline", "target", "unit"},
                "theme": {"objectives", "period", "owner"},
                "plan": {"team", "themes", "objectives", "period", "owner"}}[request.kind]
-    options = {"team": request.team, "themes": request.themes, "objectives": request.objectives,
-               "parent": request.parent, "period": request.period, "owner": request.owner}
+    options = {name: getattr(request, name) for name in ("team", "themes", "objectives", "parent", "period",
+                                                          "owner", "metric", "baseline", "target", "unit")}
     for name, value in options.items():
-        if value and name not in allowed:
-            flag = {"themes": "--theme", "objectives": "--objective"}.get(name, f"--{name}")
-            raise _refuse_usage(f"{flag} does not apply to {schema.a_kind(request.kind)}")
+        if value not in (None, [], "") and name not in allowed:
+            raise _refuse_usage(f"{flag(name)} does not apply to {schema.a_kind(request.kind)}")
+    if request.baseline is not None and request.baseline == request.target:
+        raise _refuse_usage(f"--target must differ from --baseline ({request.baseline}): the objective "
+                            "would have nowhere to go")
     if request.period is not None:
         try:
             schema.PERIOD(request.period)
@@ -82,9 +109,10 @@ def _check_request(request: Request) -> None:
     if request.team is not None and (not _TEAM_FOLDER.match(request.team) or request.team in _RESERVED_FOLDERS):
         raise _refuse_usage(f"team '{request.team}' cannot be a folder name: use letters, digits, '-' and '_' "
                             f"(and not {' or '.join(_RESERVED_FOLDERS)})")
-    for value in (request.title, request.owner):
+    for name in ("title", "owner", "metric", "unit"):
+        value = getattr(request, name)
         if value is not None and not value.strip():
-            raise _refuse_usage("--title and --owner need some text")
+            raise _refuse_usage(f"--{name} needs some text")
 
 
 def _check_links(request: Request, kinds_by_id: dict[str, str]) -> None:
@@ -127,11 +155,14 @@ def render(request: Request) -> str:
         lines += [
             f"period: {request.period or datetime.date.today().year}  # YYYY, YYYY-H1/H2 or YYYY-Q1..Q4",
             "# Make it measurable: what is measured, where it starts and where it must get to.",
-            "# metric: median time to find a product",
-            "# baseline: 40",
-            "# target: 20   # below the baseline means lower is better",
-            "# current: 40  # the latest measurement; progress is measured from baseline to target",
-            "# unit: s",
+            f"metric: {yaml_scalar(request.metric.strip())}" if request.metric
+            else "# metric: median time to find a product",
+            f"baseline: {request.baseline!r}" if request.baseline is not None else "# baseline: 40",
+            f"target: {request.target!r}  # below the baseline means lower is better" if request.target is not None
+            else "# target: 20   # below the baseline means lower is better",
+            f"# current: {request.baseline if request.baseline is not None else 40}  # the latest measurement; "
+            "progress is measured from baseline to target",
+            f"unit: {yaml_scalar(request.unit.strip())}" if request.unit else "# unit: s",
         ]
         lines.append(f"parent: {request.parent}" if request.parent
                      else "# parent: a higher objective this one rolls up to")
@@ -158,8 +189,22 @@ def render(request: Request) -> str:
     return "\n".join(lines) + "\n"
 
 
-def create(settings: Settings, request: Request) -> Path:
-    """Write the new record; raise Refused without writing anything if it cannot be."""
+def _refuse_missing(request: Request, lacking: list[str]) -> Refused:
+    what, rule = {"objective": ("a metric, a baseline and a target", "unmeasurable-objective"),
+                  "theme": ("an objective it serves", "unlinked-theme"),
+                  "plan": ("a theme", "unlinked-plan")}[request.kind]
+    return _refuse_usage(f"{schema.a_kind(request.kind)} needs {what}, or `northstar check` fails ({rule}): "
+                         f"give {_and([flag(name) for name in lacking])}, or run on a terminal to be asked")
+
+
+# Asks the author for what a request lacks: (request, fields lacking, kinds by id) -> None.
+Ask = Callable[[Request, list, dict], None]
+
+
+def create(settings: Settings, request: Request, ask: Ask | None = None) -> Path:
+    """Write the new record; raise Refused without writing anything if it cannot be.
+    What the record needs to pass `check` and lacks is asked for with `ask` (on a
+    terminal), else refused."""
     _check_request(request)
     records, _ = read_plans(settings.root, settings.plans_dir) if settings.plans_root.is_dir() else ([], None)
     kinds_by_id: dict[str, str] = {}
@@ -168,6 +213,14 @@ def create(settings: Settings, request: Request) -> Path:
             if record.id == request.id:
                 raise Refused(f"id '{request.id}' is taken by {record.path}", usage=False)
             kinds_by_id.setdefault(record.id, record.kind)
+    lacking = missing(request)
+    if lacking:
+        if ask is None:
+            raise _refuse_missing(request, lacking)
+        ask(request, lacking, kinds_by_id)
+        _check_request(request)
+        if missing(request):
+            raise _refuse_missing(request, missing(request))
     _check_links(request, kinds_by_id)
 
     path = target_path(settings, request)

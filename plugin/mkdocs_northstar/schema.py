@@ -137,8 +137,8 @@ def _choice(options: tuple[str, ...]) -> Check:
     def check(value: object) -> str:
         if not isinstance(value, str) or value not in options:
             shown = value if isinstance(value, str) else type_name(value)
-            hint = suggest(str(shown), options)
-            hint = f"; did you mean '{hint}'?" if hint else ""
+            hint = synonym(str(shown), options) or suggest(str(shown), options)
+            hint = f"; did you mean '{hint}'?{synonym_note(str(shown))}" if hint else ""
             raise Invalid(f"'{shown}' is not one of {', '.join(options)}{hint}")
         return value
 
@@ -209,6 +209,39 @@ KEYS: dict[str, Key] = {
 }
 # Keys a record of each kind must have (a title may come from the body's heading instead).
 REQUIRED = {"objective": ("period",), "theme": (), "plan": ()}
+
+
+# The words other trackers use for a status or a kind, and the one Northstar means by
+# them: a spelling suggestion alone would turn "doing" into "done". Consulted before
+# `suggest`, which only knows spelling.
+SYNONYMS = {
+    **dict.fromkeys(("doing", "wip", "started", "active", "ongoing", "in-flight", "blocked", "on-hold",
+                     "paused", "waiting"), "in-progress"),
+    **dict.fromkeys(("todo", "to-do", "backlog", "idea", "new", "open", "draft", "candidate"), "proposed"),
+    **dict.fromkeys(("cancelled", "canceled", "abandoned", "wontfix", "won-t-fix", "rejected", "descoped",
+                     "killed"), "dropped"),
+    **dict.fromkeys(("complete", "completed", "shipped", "finished", "closed", "released", "delivered",
+                     "resolved", "launched"), "done"),
+    **dict.fromkeys(("scheduled", "committed", "next", "ready", "accepted", "approved"), "planned"),
+    **dict.fromkeys(("goal", "okr", "outcome", "north-star", "kpi"), "objective"),
+    **dict.fromkeys(("epic", "initiative", "project", "task", "story", "feature", "work", "milestone"), "plan"),
+    **dict.fromkeys(("pillar", "bet", "area", "focus", "bucket", "strategy"), "theme"),
+}
+_BLOCKED = ("blocked", "on-hold", "paused", "waiting")
+
+
+def synonym(word: str, candidates) -> str | None:
+    """The candidate another tracker's word means ("doing" -> "in-progress"), if it is one."""
+    meant = SYNONYMS.get(re.sub(r"[\s_']+", "-", word.strip().lower()))
+    return meant if meant in candidates else None
+
+
+def synonym_note(word: str) -> str:
+    """A word on what a synonym loses: 'blocked' work is still in progress, and says what blocks it."""
+    if re.sub(r"[\s_']+", "-", word.strip().lower()) in _BLOCKED:
+        return " (Northstar has no blocked status: the work is still in progress; name what it waits for " \
+               "in depends_on or the body)"
+    return ""
 
 
 def suggest(word: str, candidates, cutoff: float = 0.6) -> str | None:
