@@ -3,6 +3,8 @@ plain MkDocs, no plugin; refuses folders that would mix pages with the sources."
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -169,3 +171,55 @@ def test_a_hand_edited_manifest_cannot_delete_outside_the_folder(clean_site, tmp
         manifest.write("../precious.txt\n")
     assert generated(clean_site, out).returncode == 0
     assert victim.read_text() == "keep me"
+
+
+def _files_below(folder: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*"))
+            if path.is_file() and not path.is_symlink()}
+
+
+def test_never_writes_through_links_planted_in_the_output(clean_site, tmp_path):
+    out = clean_site / "out"
+    assert generated(clean_site, out).returncode == 0
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not yours\n")
+    shutil.rmtree(out / "objectives")
+    (out / "objectives").symlink_to("../plans/objectives")
+    (out / "index.md").unlink()
+    (out / "index.md").symlink_to(outside)
+    plans = _files_below(clean_site / "plans")
+
+    result = generated(clean_site, out)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "symbolic link" in result.stderr and "Traceback" not in result.stderr
+    assert "'objectives'" in result.stderr and "'index.md'" in result.stderr
+    assert _files_below(clean_site / "plans") == plans
+    assert outside.read_text() == "not yours\n"
+    assert (out / "objectives").is_symlink() and (out / "index.md").is_symlink()
+
+
+def test_a_link_as_manifest_is_refused(clean_site, tmp_path):
+    out = tmp_path / "out"
+    assert generated(clean_site, out).returncode == 0
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not yours\n")
+    (out / ".northstar-generated").unlink()
+    (out / ".northstar-generated").symlink_to(outside)
+    result = generated(clean_site, out)
+    assert result.returncode == 2 and "symbolic link" in result.stderr
+    assert outside.read_text() == "not yours\n"
+
+
+def test_files_are_replaced_not_written_in_place(clean_site, tmp_path):
+    # A hard link shares the file itself: only a new file renamed into place leaves the other name alone.
+    out = tmp_path / "out"
+    assert generated(clean_site, out).returncode == 0
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not yours\n")
+    (out / "coverage.md").unlink()
+    os.link(outside, out / "coverage.md")
+    result = generated(clean_site, out)
+    assert result.returncode == 0, result.stderr
+    assert outside.read_text() == "not yours\n"
+    assert (out / "coverage.md").read_text(encoding="utf-8").startswith("---")
+    assert not [path for path in out.rglob("*.tmp")]
