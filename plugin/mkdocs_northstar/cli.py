@@ -61,6 +61,8 @@ def check(config_file: str, output_format: str, strict: bool, no_cache: bool, ba
 
     settings = read_settings(config_file)
     cache = None if no_cache else RecordCache.beside(settings.root, settings.plans_root)
+    if cache and cache.refused:
+        click.echo(f"northstar: warning: {cache.refused}", err=True)
     # Nothing changed since the last check: its verdict stands, no plan is read.
     analysis = cache and cache.verdict(settings)
     if not analysis:
