@@ -15,7 +15,6 @@ from __future__ import annotations
 import difflib
 import json
 import os
-import posixpath
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,7 @@ from typing import Callable, Iterable
 from . import baseline
 from .analysis import Analysis, analyse, analyse_files
 from .diagnostics import ERROR, WARNING, Diagnostic, count
-from .load import FRONT_MATTER, Problem
+from .load import FILE, LINK, hidden, select
 from .model import Node
 from .settings import ConfigError, Settings, read_settings
 
@@ -104,39 +103,25 @@ class Repository:
         return contents
 
 
-def _plan_files(repo: Repository, commit: str, plans_path: str) -> tuple[list[tuple[str, bytes]], list]:
-    """(source, content) of every plan file below plans_path at commit, following
-    symbolic links that stay inside it as the walk of the folder does, and problems."""
-    listing = repo.files(commit, plans_path)
-    prefix = plans_path.rstrip("/") + "/"
-    links = {path: oid for path, (mode, oid) in listing.items() if mode == "120000"}
+def _plan_files(repo: Repository, commit: str, plans_path: str,
+                plans_root: Path) -> tuple[list[tuple[str, bytes]], list]:
+    """(source, content) of every plan file below plans_path at commit, and problems:
+    the revision's listing goes through the same `load.select` as the folder on disk
+    (mode 120000 is a symbolic link, its blob the target), so both see the same plans."""
+    top = plans_path in ("", ".")
+    listing = repo.files(commit, "." if top else plans_path)
+    skip = 0 if top else len(plans_path.rstrip("/")) + 1
+    below = {path[skip:]: entry for path, entry in listing.items() if not hidden(path[skip:])}
+    links = {path: object_id for path, (mode, object_id) in below.items() if mode == "120000"}
     targets = repo.blobs(links.values())
-    problems: list[tuple[str, Problem]] = []
-    chosen: dict[str, str] = {}  # source → object id
-    for path, (mode, object_id) in listing.items():
-        source = path[len(prefix):]
-        if any(part.startswith(".") for part in source.split("/")):
-            continue  # skipped like editors' swap files and .git in the walk
-        if path not in links:
-            if source.endswith(".md"):
-                chosen[source] = object_id
-            continue
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(path),
-                                                   targets[links[path]].decode(errors="replace")))
-        if not (target + "/").startswith(prefix):
-            problems.append((source, Problem(FRONT_MATTER, 1, "symbolic link points outside the plans folder; not followed")))
-        elif target in listing and target not in links:
-            if source.endswith(".md"):
-                chosen[source] = listing[target][1]
-        else:
-            inside = {p: v for p, v in listing.items() if p.startswith(target + "/") and p not in links}
-            if not inside:
-                problems.append((source, Problem(FRONT_MATTER, 1, "broken symbolic link")))
-            for inner, (_, inner_id) in inside.items():
-                if inner.endswith(".md"):
-                    chosen[source + inner[len(target):]] = inner_id
+    tree: dict[str, tuple[str, str | None]] = {
+        path: (LINK, targets[links[path]].decode("utf-8", errors="surrogateescape")) if path in links else (FILE, None)
+        for path in below}
+    folders = {""} | {path[:end] for path in below for end in range(len(path)) if path[end] == "/"}
+    found = select(tree, folders, plans_root)
+    chosen = {source: below[found.real.get(source, source)][1] for source in found.plan_files}
     contents = repo.blobs(chosen.values())
-    return [(source, contents[object_id]) for source, object_id in chosen.items()], problems
+    return [(source, contents[object_id]) for source, object_id in chosen.items()], found.problems
 
 
 @dataclass
@@ -171,7 +156,7 @@ def read_revision(repo: Repository, revision: str, config_file: Path, fallback: 
     plans_path = repo.relative(settings.plans_root)
     if plans_path is None:
         raise GitError(f"plans_dir '{settings.plans_dir}' lies outside the git repository {repo.top}")
-    files, problems = _plan_files(repo, commit, plans_path)
+    files, problems = _plan_files(repo, commit, plans_path, settings.plans_root)
     return Side(revision, commit, analyse_files(settings, files, problems))
 
 
