@@ -223,3 +223,20 @@ def test_files_are_replaced_not_written_in_place(clean_site, tmp_path):
     assert outside.read_text() == "not yours\n"
     assert (out / "coverage.md").read_text(encoding="utf-8").startswith("---")
     assert not [path for path in out.rglob("*.tmp")]
+
+
+def test_a_link_that_appears_after_the_first_look_is_not_written_through(clean_site, tmp_path, monkeypatch):
+    # The link is made between the look before writing and the writes (simulated by
+    # skipping the look): the folders are opened without following links all the same.
+    from mkdocs_northstar import generate as generate_module
+
+    out = tmp_path / "out"
+    assert generated(clean_site, out).returncode == 0
+    shutil.rmtree(out / "objectives")
+    (out / "objectives").symlink_to(clean_site / "plans/objectives")
+    plans = _files_below(clean_site / "plans")
+    monkeypatch.setattr(generate_module, "_links_below", lambda out, paths: [])
+    analysis = analyse(read_settings(clean_site / "mkdocs.yml"))
+    with pytest.raises(generate_module.Refused, match="symbolic link"):
+        generate_module.generate(analysis, out, plugin_builds_docs=True)
+    assert _files_below(clean_site / "plans") == plans
