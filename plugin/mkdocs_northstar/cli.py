@@ -48,8 +48,9 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Fail on warnings too, like `mkdocs build --strict`.")
 @click.option("--no-cache", is_flag=True,
               help="Parse every plan file, neither reading nor writing the cache in .northstar-cache/.")
-@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
-              help="Fail only on diagnostics not recorded in this baseline file; name the fixed ones.")
+@click.option("--baseline", "baseline_file", metavar="FILE|REV:PATH",
+              help="Fail only on diagnostics not recorded in this baseline file; name the fixed ones. "
+                   "REV:PATH reads it from git (origin/main:northstar-baseline.json) unless a file of that name exists.")
 @click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False),
               help="Record today's diagnostics in this file (with --baseline: keep only the known ones).")
 def check(config_file: str, output_format: str, strict: bool, no_cache: bool, baseline_file: str | None,

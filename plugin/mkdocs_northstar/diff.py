@@ -51,12 +51,12 @@ class Repository:
         try:
             done = subprocess.run(["git", *args], cwd=cwd or self.top, input=stdin, capture_output=True)
         except FileNotFoundError:
-            raise GitError("northstar diff needs git, and no 'git' command was found") from None
+            raise GitError("northstar needs git to read a revision, and no 'git' command was found") from None
         if done.returncode != 0:
             message = done.stderr.decode(errors="replace").strip().splitlines()
             if message and "not a git repository" in message[0]:
-                raise GitError(f"{self.folder} is not inside a git repository; northstar diff compares "
-                               "git revisions")
+                raise GitError(f"{self.folder} is not inside a git repository; northstar reads revisions "
+                               "from git")
             raise GitError(f"git {args[0]} failed: {message[0] if message else 'exit ' + str(done.returncode)}")
         return done.stdout
 
@@ -73,6 +73,18 @@ class Repository:
                              f"{revision}^{{commit}}").decode().strip()
         except GitError:
             raise GitError(f"'{revision}' is not a commit in {self.top}") from None
+
+    def show(self, spec: str) -> bytes:
+        """The content of `REV:PATH` as `git show REV:PATH` run in self.folder names it
+        (PATH from the top of the repository, or from self.folder when it starts with './')."""
+        revision, _, name = spec.partition(":")
+        if not revision or revision.startswith("-") or not name:
+            raise GitError(f"'{spec}' is not REV:PATH")
+        commit = self.commit(revision)
+        try:
+            return self._git("cat-file", "blob", f"{commit}:{name}", cwd=self.folder)
+        except GitError:
+            raise GitError(f"'{name}' is not a file at {revision} ({commit[:12]})") from None
 
     def files(self, commit: str, folder: str) -> dict[str, tuple[str, str]]:
         """Every file below folder at commit: path → (mode, object id)."""
