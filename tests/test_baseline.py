@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from conftest import CLEAN_PLANS, make_site, northstar, write
 
 ORPHAN = {"plans/search/orphan.md": """\
@@ -135,3 +137,60 @@ def test_sarif_marks_results_new_or_unchanged_against_a_baseline(tmp_path):
     states = {result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]: result["baselineState"]
               for result in log["runs"][0]["results"]}
     assert states == {"plans/search/orphan.md": "unchanged", "plans/growth/stray.md": "new"}
+
+
+# --- The baseline of the branch a pull request goes into -------------------------------
+
+
+def test_a_pull_request_cannot_ratchet_its_own_error_in(tmp_path):
+    from test_diff import commit, git
+
+    _backlog(tmp_path)
+    git(tmp_path, "init", "-q", "-b", "main")
+    commit(tmp_path, "strategy and its baseline")
+    git(tmp_path, "checkout", "-q", "-b", "change")
+    write(tmp_path, SECOND_ORPHAN)  # the change adds an error and records it in the baseline
+    assert northstar(tmp_path, "check", "--write-baseline", "northstar-baseline.json").returncode == 0
+    commit(tmp_path, "a new orphan, and the baseline to let it pass")
+    assert northstar(tmp_path, "check", "--baseline", "northstar-baseline.json").returncode == 0
+
+    red = northstar(tmp_path, "check", "--baseline", "main:northstar-baseline.json")
+    assert red.returncode == 1, red.stdout + red.stderr
+    assert red.stdout.splitlines()[0] == "plans/growth/stray.md:1: error: [unlinked-plan] plan 'stray' names no theme"
+    assert "not in baseline main:northstar-baseline.json (1 known)" in red.stdout
+    # Relative to the current folder, as git reads './'.
+    assert northstar(tmp_path / "plans", "check", "-f", "../mkdocs.yml", "--baseline",
+                     "main:./../northstar-baseline.json").returncode == 1
+
+
+def test_a_file_whose_name_holds_a_colon_stays_a_file(tmp_path):
+    baseline = _backlog(tmp_path)
+    baseline.rename(tmp_path / "main:baseline.json")  # no git repository here at all
+    green = northstar(tmp_path, "check", "--baseline", "main:baseline.json")
+    assert green.returncode == 0, green.stdout + green.stderr
+    assert "(1 known)" in green.stdout
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("nosuchrev:northstar-baseline.json", "'nosuchrev' is not a commit"),
+    ("main:missing.json", "'missing.json' is not a file at main"),
+    ("main:", "is not REV:PATH"),
+    ("--output=x:y", "is not REV:PATH"),
+])
+def test_a_revision_that_cannot_be_read_is_a_usage_error(tmp_path, spec, message):
+    from test_diff import commit, git
+
+    _backlog(tmp_path)
+    git(tmp_path, "init", "-q", "-b", "main")
+    commit(tmp_path, "strategy")
+    result = northstar(tmp_path, "check", "--baseline", spec)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "x:y").exists() and not (tmp_path / "--output=x").exists()
+
+
+def test_a_revision_outside_git_is_a_usage_error(tmp_path):
+    _backlog(tmp_path)
+    result = northstar(tmp_path, "check", "--baseline", "main:northstar-baseline.json")
+    assert result.returncode == 2
+    assert "not inside a git repository" in result.stderr and "Traceback" not in result.stderr

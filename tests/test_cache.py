@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import subprocess
 import time
 from pathlib import Path
 
@@ -205,6 +206,58 @@ def test_check_no_cache_writes_nothing(site):
     result = northstar(site, "check", "--no-cache")
     assert result.returncode == 0
     assert not (site / CACHE_DIR).exists()
+
+
+def test_check_never_follows_a_committed_cache_link(site, tmp_path_factory):
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    (elsewhere / "keep.txt").write_text("mine\n")
+    (site / CACHE_DIR).symlink_to(elsewhere, target_is_directory=True)
+    expected = northstar(site, "check", "--format", "json", "--no-cache").stdout
+    for _ in range(2):
+        result = northstar(site, "check", "--format", "json")
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == expected
+        assert result.stderr.count("symbolic link") == 1 and "without the cache" in result.stderr
+        assert [path.name for path in elsewhere.iterdir()] == ["keep.txt"]  # nothing written through it
+    assert (site / CACHE_DIR).is_symlink()
+
+
+def test_never_writes_through_a_planted_temporary_file(site, tmp_path_factory):
+    # A committed real folder holding links named as this process names its temporary
+    # files: a writer that opened one would write outside.
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    victim = elsewhere / "victim.txt"
+    victim.write_text("mine\n")
+    check_in_process(site)
+    folder = site / CACHE_DIR
+    for cached in cache_files(site):
+        (folder / f".{cached.name}-{os.getpid()}.tmp").symlink_to(victim)
+        cached.unlink()
+    check_in_process(site)
+    assert victim.read_text() == "mine\n"
+    assert cache_files(site) and not list(folder.glob("*.tmp"))
+
+
+def test_a_killed_writers_temporary_file_is_removed_by_a_later_run(site):
+    assert northstar(site, "check").returncode == 0
+    folder = site / CACHE_DIR
+    dead = _a_dead_pid()
+    left = folder / f".records-0123456789abcdef.pickle-{dead}.tmp"
+    left.write_bytes(b"half a cache")
+    old = folder / f".verdict-0123456789abcdef.json-{os.getppid()}.tmp"  # a live process, but an old file
+    old.write_bytes(b"{")
+    then = time.time() - cache_module.STALE_SECONDS - 60
+    os.utime(old, (then, then))
+    fresh = folder / f".verdict-0123456789abcdef.json-{os.getppid()}.tmp.keep"  # not ours: left alone
+    fresh.write_bytes(b"")
+    assert northstar(site, "check").returncode == 0  # nothing to write: the verdict stands
+    assert not left.exists() and not old.exists() and fresh.exists()
+
+
+def _a_dead_pid() -> int:
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
 
 
 # --- mkdocs serve: one plugin instance across rebuilds --------------------------------

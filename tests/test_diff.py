@@ -204,3 +204,57 @@ def test_a_revision_without_mkdocs_yml_uses_the_working_tree_s_settings_and_says
     assert document["notes"] == ["mkdocs.yml at HEAD is not there; the working tree's settings apply"]
     assert document["records"] == {"added": [], "removed": [], "moved": [], "changed": []}
     assert "> mkdocs.yml at HEAD is not there" in northstar(tmp_path, "diff", "HEAD").stdout
+
+
+# --- diff sees what check sees: one scanner for the folder and for a revision -----------
+
+
+def _check_and_diff(root: Path) -> tuple[dict, dict]:
+    """check of the working tree, and diff of the commit holding that very tree."""
+    checked = northstar(root, "check", "--format", "json")
+    assert checked.returncode in (0, 1) and "Traceback" not in checked.stderr, checked.stderr
+    git(root, "init", "-q")
+    commit(root, "strategy")
+    document, _ = diff_json(root, "HEAD")
+    return json.loads(checked.stdout), document
+
+
+def _same_strategy(root: Path, check: dict, document: dict) -> None:
+    records = document["records"]
+    assert records["added"] == records["removed"] == records["moved"] == records["changed"] == []
+    assert document["diagnostics"]["new"] == document["diagnostics"]["fixed"] == []
+    counts = ("objectives", "themes", "plans", "errors", "warnings")
+    for side in ("base", "head"):
+        assert {key: document[side]["summary"][key] for key in counts} == {key: check["summary"][key] for key in counts}
+    assert document["base"]["summary"] == document["head"]["summary"]
+    text = northstar(root, "diff", "HEAD")
+    assert text.returncode == 0 and "No change to the strategy." in text.stdout
+
+
+def test_diff_reads_a_revision_as_check_reads_the_folder_with_plans_dir_dot(tmp_path):
+    write(tmp_path, {"mkdocs.yml": "site_name: S\nplugins:\n  - northstar:\n      plans_dir: .\n",
+                     **{path.removeprefix("plans/"): content for path, content in CLEAN_PLANS.items()}})
+    check, document = _check_and_diff(tmp_path)
+    assert check["summary"]["plans"] == 3 and check["diagnostics"] == []
+    _same_strategy(tmp_path, check, document)
+
+
+def test_diff_reads_links_in_a_revision_as_check_reads_them(tmp_path):
+    make_site(tmp_path)
+    (tmp_path / "elsewhere.md").write_text("---\ntitle: Outside\nthemes: [better-search]\n---\n")
+    plans = tmp_path / "plans"
+    (plans / "search/loop").symlink_to("..")  # back to a folder above it
+    (plans / "search/outside.md").symlink_to("../../elsewhere.md")  # a file outside plans
+    (plans / "growth/all-search").symlink_to("../search")  # a folder inside: followed
+    (plans / "growth/ranking-again.md").symlink_to("../search/ranking.md")
+    (plans / "growth/dangling.md").symlink_to("nowhere.md")
+    check, document = _check_and_diff(tmp_path)
+    problems = {(d["file"], d["message"]) for d in check["diagnostics"] if d["rule"] == "front-matter"}
+    assert problems == {
+        ("plans/search/loop", "symbolic link loops back to a folder above it; not followed"),
+        ("plans/search/outside.md", "symbolic link points outside the plans folder; not followed"),
+        ("plans/growth/all-search/loop", "symbolic link loops back to a folder above it; not followed"),
+        ("plans/growth/all-search/outside.md", "symbolic link points outside the plans folder; not followed"),
+        ("plans/growth/dangling.md", "broken symbolic link")}
+    assert "Outside" not in json.dumps(document)
+    _same_strategy(tmp_path, check, document)

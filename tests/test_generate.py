@@ -3,7 +3,9 @@ plain MkDocs, no plugin; refuses folders that would mix pages with the sources."
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -214,3 +216,70 @@ def test_plain_flavor_builds_with_no_markdown_extension_at_all(clean_site, tmp_p
     for target in re.findall(r'href="(\.\./plans/[a-z-]+\.html)"', html):
         assert (site / "themes" / target).resolve().is_file(), target
     assert 'href="../plans/ranking.html"' in html
+def _files_below(folder: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*"))
+            if path.is_file() and not path.is_symlink()}
+
+
+def test_never_writes_through_links_planted_in_the_output(clean_site, tmp_path):
+    out = clean_site / "out"
+    assert generated(clean_site, out).returncode == 0
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not yours\n")
+    shutil.rmtree(out / "objectives")
+    (out / "objectives").symlink_to("../plans/objectives")
+    (out / "index.md").unlink()
+    (out / "index.md").symlink_to(outside)
+    plans = _files_below(clean_site / "plans")
+
+    result = generated(clean_site, out)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "symbolic link" in result.stderr and "Traceback" not in result.stderr
+    assert "'objectives'" in result.stderr and "'index.md'" in result.stderr
+    assert _files_below(clean_site / "plans") == plans
+    assert outside.read_text() == "not yours\n"
+    assert (out / "objectives").is_symlink() and (out / "index.md").is_symlink()
+
+
+def test_a_link_as_manifest_is_refused(clean_site, tmp_path):
+    out = tmp_path / "out"
+    assert generated(clean_site, out).returncode == 0
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not yours\n")
+    (out / ".northstar-generated").unlink()
+    (out / ".northstar-generated").symlink_to(outside)
+    result = generated(clean_site, out)
+    assert result.returncode == 2 and "symbolic link" in result.stderr
+    assert outside.read_text() == "not yours\n"
+
+
+def test_files_are_replaced_not_written_in_place(clean_site, tmp_path):
+    # A hard link shares the file itself: only a new file renamed into place leaves the other name alone.
+    out = tmp_path / "out"
+    assert generated(clean_site, out).returncode == 0
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not yours\n")
+    (out / "coverage.md").unlink()
+    os.link(outside, out / "coverage.md")
+    result = generated(clean_site, out)
+    assert result.returncode == 0, result.stderr
+    assert outside.read_text() == "not yours\n"
+    assert (out / "coverage.md").read_text(encoding="utf-8").startswith("---")
+    assert not [path for path in out.rglob("*.tmp")]
+
+
+def test_a_link_that_appears_after_the_first_look_is_not_written_through(clean_site, tmp_path, monkeypatch):
+    # The link is made between the look before writing and the writes (simulated by
+    # skipping the look): the folders are opened without following links all the same.
+    from mkdocs_northstar import generate as generate_module
+
+    out = tmp_path / "out"
+    assert generated(clean_site, out).returncode == 0
+    shutil.rmtree(out / "objectives")
+    (out / "objectives").symlink_to(clean_site / "plans/objectives")
+    plans = _files_below(clean_site / "plans")
+    monkeypatch.setattr(generate_module, "_links_below", lambda out, paths: [])
+    analysis = analyse(read_settings(clean_site / "mkdocs.yml"))
+    with pytest.raises(generate_module.Refused, match="symbolic link"):
+        generate_module.generate(analysis, out, plugin_builds_docs=True)
+    assert _files_below(clean_site / "plans") == plans

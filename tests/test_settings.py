@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write
+from conftest import MKDOCS, NORTHSTAR, run, write
 from mkdocs_northstar.settings import ConfigError, read_settings, validate_options
 
 
@@ -160,3 +160,65 @@ def test_not_utf8_config(tmp_path):
     (tmp_path / "mkdocs.yml").write_bytes(b"site_name: \xff\n")
     with pytest.raises(ConfigError, match="cannot read config file"):
         read_settings(tmp_path / "mkdocs.yml")
+
+
+# --- plans_dir and url_prefix stay inside the project ------------------------------------
+
+OUTSIDE_CONFIG = "site_name: S\nplugins:\n  - northstar:\n      plans_dir: {}\n"
+
+
+def _project_beside_home(tmp_path: Path) -> Path:
+    """A project folder next to a folder it must never publish."""
+    write(tmp_path, {"home/secret.md": "---\ntitle: Secret\n---\nnot for the site\n"})
+    project = tmp_path / "project"
+    write(project, {"docs/index.md": "# Home\n", "plans/objectives/x.md": "---\ntitle: X\n---\n"})
+    return project
+
+
+@pytest.mark.parametrize("plans_dir", ["../home", "plans/../../home", "'{home}'", "'{home}/'"])
+def test_plans_dir_outside_the_project_is_a_config_error(tmp_path, plans_dir):
+    project = _project_beside_home(tmp_path)
+    write(project, {"mkdocs.yml": OUTSIDE_CONFIG.format(plans_dir.format(home=tmp_path / "home"))})
+    with pytest.raises(ConfigError, match="plans_dir"):
+        read_settings(project / "mkdocs.yml")
+    done = run([NORTHSTAR, "check"], cwd=project)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "plans_dir" in done.stderr and "Traceback" not in done.stderr
+    assert "secret" not in done.stdout
+
+
+def test_plans_dir_linking_out_of_the_project_is_a_config_error(tmp_path):
+    project = _project_beside_home(tmp_path)
+    (project / "strategy").symlink_to(tmp_path / "home")
+    write(project, {"mkdocs.yml": OUTSIDE_CONFIG.format("strategy")})
+    with pytest.raises(ConfigError, match="outside the project"):
+        read_settings(project / "mkdocs.yml")
+    done = run([NORTHSTAR, "check"], cwd=project)
+    assert done.returncode == 2 and "outside the project" in done.stderr, done.stderr
+    built = run([MKDOCS, "build"], cwd=project)
+    assert built.returncode != 0
+    assert "Aborted with a configuration error" in built.stdout + built.stderr and "outside the project" in built.stderr
+    assert not (project / "site" / "strategy").exists()
+
+
+@pytest.mark.parametrize("plans_dir", [".", "plans", "./plans", "linked"])
+def test_plans_dir_inside_the_project_is_accepted(tmp_path, plans_dir):
+    project = _project_beside_home(tmp_path)
+    (project / "linked").symlink_to(project / "plans")  # a link that stays inside is fine
+    write(project, {"mkdocs.yml": OUTSIDE_CONFIG.format(plans_dir)})
+    assert read_settings(project / "mkdocs.yml").plans_root.is_relative_to(project.resolve())
+
+
+@pytest.mark.parametrize("url_prefix", ["..", "../site", "strategy/../..", "a/./b", "/..", "a\\..\\b", "~/x"])
+def test_url_prefix_cannot_climb(url_prefix):
+    with pytest.raises(ConfigError, match="url_prefix"):
+        validate_options({"url_prefix": url_prefix})
+
+
+def test_mkdocs_build_refuses_plans_dir_outside_as_a_config_error(tmp_path):
+    project = _project_beside_home(tmp_path)
+    write(project, {"mkdocs.yml": OUTSIDE_CONFIG.format("../home")})
+    built = run([MKDOCS, "build"], cwd=project)
+    assert built.returncode != 0
+    assert "Aborted with a configuration error" in built.stdout + built.stderr and "plans_dir" in built.stderr
+    assert not (project / "site").exists()

@@ -8,11 +8,16 @@ recorded diagnostics that are gone so they can leave it.
 Diagnostics match on a fingerprint of rule, file, record id and message, never on
 line numbers, so an edit above a known problem does not turn it into a new one.
 Identical diagnostics are counted: a baseline that holds two of them lets two pass.
+
+A pull request could add its own new diagnostic to the committed file and pass, so
+`--baseline` also reads `REV:PATH` from git (`origin/main:.northstar-baseline.json`):
+the baseline of the branch the change goes into, which the change cannot edit.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -135,9 +140,25 @@ def write(path: str | Path, diagnostics: Iterable[Diagnostic]) -> int:
     return sum(entry.count for entry in recorded)
 
 
+def _text(path: str | Path) -> str:
+    """The baseline's text: a file, or `REV:PATH` read from git where no file of that
+    name exists (a file on disk wins, so a path holding ':' still works)."""
+    spec = str(path)
+    if ":" not in spec or os.path.lexists(spec):
+        return Path(path).read_text(encoding="utf-8")
+    from .diff import Repository  # only then: git is not needed for a file
+
+    try:
+        return Repository(Path.cwd()).show(spec).decode("utf-8")
+    except ConfigError as error:
+        raise BaselineError(f"cannot read baseline '{spec}' from git: {error}") from None
+    except UnicodeDecodeError as error:
+        raise BaselineError(f"cannot read baseline '{spec}': {error}") from None
+
+
 def read(path: str | Path) -> list[Entry]:
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = _text(path)
     except FileNotFoundError:
         raise BaselineError(f"baseline '{path}' does not exist; write one with "
                             f"`northstar check --write-baseline {path}`") from None

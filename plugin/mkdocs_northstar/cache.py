@@ -17,7 +17,10 @@ The cache is a hint, never a source of truth:
 - it is read with an unpickler that builds nothing but records, so a planted
   cache file cannot run code;
 - it is written to a temporary file and renamed into place, so a crash or two
-  runs at once never leave half a cache behind.
+  runs at once never leave half a cache behind; a later run removes the temporary
+  file of a writer that died;
+- a `.northstar-cache` that is a symbolic link (committed to the repository, say) is
+  never followed: the run goes without the cache and says so once.
 
 The MkDocs plugin keeps one in memory instead, so `mkdocs serve` re-parses only
 the plans that changed between two rebuilds.
@@ -29,6 +32,8 @@ import hashlib
 import json
 import os
 import pickle
+import re
+import stat
 import sys
 import time
 from dataclasses import dataclass
@@ -74,24 +79,108 @@ def _racy(stamp: tuple | None) -> bool:
     return stamp is not None and time.time() - stamp[1] / 1e9 < RACY_SECONDS
 
 
+_DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+# A temporary file this old was left by a writer that died (a write takes milliseconds).
+STALE_SECONDS = 600
+_TEMPORARY = re.compile(r"^\..+-(\d+)\.tmp$")
+
+
+def unusable(folder: Path) -> str | None:
+    """Why the cache folder must not be used, or None: a symbolic link (committed, say)
+    would carry every write somewhere else, so it is never followed."""
+    try:
+        mode = os.lstat(folder).st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        return f"{folder} cannot be read ({error.strerror}); running without the cache"
+    if stat.S_ISLNK(mode):
+        return f"{folder} is a symbolic link; running without the cache (delete the link to use one)"
+    if not stat.S_ISDIR(mode):
+        return f"{folder} is not a folder; running without the cache (delete it to use one)"
+    return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process: alive
+        return True
+    return True
+
+
+def sweep(folder: Path, now: float | None = None) -> list[str]:
+    """Remove the temporary files of writers that died (their process is gone, or the
+    file is older than STALE_SECONDS); return their names."""
+    now = time.time() if now is None else now
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _TEMPORARY.match(entry.name)
+        if not match or int(match.group(1)) == os.getpid():
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if _alive(int(match.group(1))) and now - info.st_mtime < STALE_SECONDS:
+                continue
+            os.unlink(entry.path)  # a link is removed itself, never followed
+        except OSError:
+            continue
+        removed.append(entry.name)
+    return removed
+
+
 def _write_atomically(file: Path, data: bytes) -> None:
     folder = file.parent
-    if not folder.is_dir():
-        folder.mkdir(parents=True, exist_ok=True)
+    if unusable(folder):
+        raise OSError(f"{folder} is not a folder of ours")
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        pass
+    else:
         # Like .pytest_cache: ignored by git even where .gitignore does not say so.
-        (folder / ".gitignore").write_text("# Created by northstar: safe to delete.\n*\n")
-        (folder / "CACHEDIR.TAG").write_text("Signature: 8a477f597d28d172789f06886806bc55\n"
-                                             "# northstar's record cache: safe to delete.\n")
+        _write_new(folder, ".gitignore", b"# Created by northstar: safe to delete.\n*\n")
+        _write_new(folder, "CACHEDIR.TAG", b"Signature: 8a477f597d28d172789f06886806bc55\n"
+                                          b"# northstar's record cache: safe to delete.\n")
     # Named after this process, so that two runs at once never write the same file
     # (importing tempfile costs a check more than the write).
-    temporary = folder / f".{file.name}-{os.getpid()}.tmp"
+    _write_new(folder, file.name, data, temporary=f".{file.name}-{os.getpid()}.tmp")
+
+
+def _write_new(folder: Path, name: str, data: bytes, temporary: str | None = None) -> None:
+    """Write folder/name without following a link: the folder is opened with O_NOFOLLOW,
+    the file created anew (O_EXCL), and renamed into place when `temporary` is given."""
+    directory = os.open(folder, _DIRECTORY)
     try:
-        with open(temporary, "wb") as output:
-            output.write(data)
-        os.replace(temporary, file)
-    except BaseException:
-        temporary.unlink(missing_ok=True)  # it may never have been created (a read-only checkout)
-        raise
+        created = temporary or name
+        if temporary:
+            try:
+                os.unlink(temporary, dir_fd=directory)  # our own, left by an earlier write that failed
+            except FileNotFoundError:
+                pass
+        descriptor = os.open(created, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666,
+                             dir_fd=directory)
+        try:
+            with os.fdopen(descriptor, "wb") as output:
+                output.write(data)
+            if temporary:
+                os.replace(temporary, name, src_dir_fd=directory, dst_dir_fd=directory)
+        except BaseException:
+            os.unlink(created, dir_fd=directory)
+            raise
+    finally:
+        os.close(directory)
+
+
+def _read(file: Path) -> bytes:
+    with open(os.open(file, os.O_RDONLY | os.O_NOFOLLOW), "rb") as handle:
+        return handle.read()
 
 
 @dataclass
@@ -120,12 +209,20 @@ class RecordCache:
         self._scan: Scan | None = None  # the walk `verdict` made, reused by read_plans
         self._seen: set[str] = set()
         self._changed = False
+        self.refused: str | None = None  # why the folder on disk is not used: say so once
+
 
     @classmethod
     def beside(cls, root: Path, plans_root: Path) -> RecordCache:
         """The on-disk cache of the plans in plans_root, in root/.northstar-cache."""
         name = hashlib.sha256(str(plans_root).encode()).hexdigest()[:16]
         folder = root / CACHE_DIR
+        refused = unusable(folder)
+        if refused:
+            cache = cls()  # in memory: nothing is read from or written to that place
+            cache.refused = refused
+            return cache
+        sweep(folder)
         return cls(folder / f"records-{name}.pickle", folder / f"verdict-{name}.json")
 
     @property
@@ -154,7 +251,7 @@ class RecordCache:
             return None  # nor will it be kept: a file may still change unseen
         self._verdict_key = self._key(settings, found)
         try:
-            stored = json.loads(self.verdict_file.read_text(encoding="utf-8"))
+            stored = json.loads(_read(self.verdict_file))
             if stored["key"] != self._verdict_key:
                 return None
             diagnostics = [Diagnostic(**entry) for entry in stored["diagnostics"]]
@@ -185,7 +282,7 @@ class RecordCache:
     @staticmethod
     def _load(file: Path) -> dict:
         try:
-            with open(file, "rb") as handle:
+            with open(os.open(file, os.O_RDONLY | os.O_NOFOLLOW), "rb") as handle:
                 stored = _RecordsOnly(handle).load()
         except Exception:  # noqa: BLE001 - missing, or any damage at all: start again
             return {}

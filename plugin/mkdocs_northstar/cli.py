@@ -74,8 +74,9 @@ def main() -> None:
 @colour_option
 @click.option("--no-cache", is_flag=True,
               help="Parse every plan file, neither reading nor writing the cache in .northstar-cache/.")
-@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
-              help="Fail only on diagnostics not recorded in this baseline file; name the fixed ones.")
+@click.option("--baseline", "baseline_file", metavar="FILE|REV:PATH",
+              help="Fail only on diagnostics not recorded in this baseline file; name the fixed ones. "
+                   "REV:PATH reads it from git (origin/main:northstar-baseline.json) unless a file of that name exists.")
 @click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False),
               help="Record today's diagnostics in this file (with --baseline: keep only the known ones).")
 def check(config_file: Path, output_format: str, strict: bool, colour: bool | None, no_cache: bool,
@@ -91,6 +92,8 @@ def check(config_file: Path, output_format: str, strict: bool, colour: bool | No
 
     settings = read_settings(config_file)
     cache = None if no_cache else RecordCache.beside(settings.root, settings.plans_root)
+    if cache and cache.refused:
+        click.echo(f"northstar: warning: {cache.refused}", err=True)
     # Nothing changed since the last check: its verdict stands, no plan is read.
     analysis = cache and cache.verdict(settings)
     if not analysis:

@@ -1,15 +1,32 @@
 """The MkDocs plugin's typed options. MkDocs checks the types; the deeper checks
-(rule ids, severities, url_prefix) are the core's `settings.validate_options`,
-shared with the command line."""
+(rule ids, severities, url_prefix, a plans_dir inside the project) are the core's
+`settings.validate_options` and `settings.check_inside`, shared with the command line."""
+
+from pathlib import Path
 
 from mkdocs.config import config_options as option
-from mkdocs.config.base import Config
+from mkdocs.config.base import Config, ValidationError
+
+from .settings import PLUGIN_NAME, ConfigError, check_inside, validate_options
+
+
+class _Place(option.Type):
+    """A folder option (plans_dir, url_prefix): refused as a configuration error when it
+    leads out of the project, so `mkdocs build` stops before reading anything."""
+
+    def post_validation(self, config: Config, key_name: str) -> None:
+        try:
+            checked = validate_options({key_name: config[key_name]})
+            if key_name == "plans_dir":
+                check_inside(Path(config.config_file_path or "mkdocs.yml").resolve().parent, checked[key_name])
+        except ConfigError as error:
+            raise ValidationError(str(error).removeprefix(f"plugin '{PLUGIN_NAME}': ")) from None
 
 
 class NorthstarConfig(Config):
-    # Folder of plan files, relative to mkdocs.yml (outside docs_dir).
-    plans_dir = option.Type(str, default="plans")
+    # Folder of plan files, relative to mkdocs.yml (outside docs_dir, inside the project).
+    plans_dir = _Place(str, default="plans")
     # Folder of the site where the generated pages live.
-    url_prefix = option.Type(str, default="strategy")
+    url_prefix = _Place(str, default="strategy")
     # Rule id -> error | warning | off.
     rules = option.Type(dict, default={})

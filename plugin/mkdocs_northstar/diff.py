@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import posixpath
 import re
 import subprocess
 from collections import Counter
@@ -25,7 +24,7 @@ from typing import Callable, Iterable
 from . import baseline
 from .analysis import Analysis, analyse, analyse_files
 from .diagnostics import ERROR, WARNING, Diagnostic, count, json_text, printable
-from .load import FRONT_MATTER, Problem
+from .load import FILE, LINK, hidden, select
 from .model import Node
 from .settings import ConfigError, Settings, read_settings
 
@@ -53,12 +52,12 @@ class Repository:
         try:
             done = subprocess.run(["git", *args], cwd=cwd or self.top, input=stdin, capture_output=True)
         except FileNotFoundError:
-            raise GitError("northstar diff needs git, and no 'git' command was found") from None
+            raise GitError("northstar needs git to read a revision, and no 'git' command was found") from None
         if done.returncode != 0:
             message = done.stderr.decode(errors="replace").strip().splitlines()
             if message and "not a git repository" in message[0]:
-                raise GitError(f"{self.folder} is not inside a git repository; northstar diff compares "
-                               "git revisions")
+                raise GitError(f"{self.folder} is not inside a git repository; northstar reads revisions "
+                               "from git")
             raise GitError(f"git {args[0]} failed: {message[0] if message else 'exit ' + str(done.returncode)}")
         return done.stdout
 
@@ -75,6 +74,18 @@ class Repository:
                              f"{revision}^{{commit}}").decode().strip()
         except GitError:
             raise GitError(f"'{revision}' is not a commit in {self.top}") from None
+
+    def show(self, spec: str) -> bytes:
+        """The content of `REV:PATH` as `git show REV:PATH` run in self.folder names it
+        (PATH from the top of the repository, or from self.folder when it starts with './')."""
+        revision, _, name = spec.partition(":")
+        if not revision or revision.startswith("-") or not name:
+            raise GitError(f"'{spec}' is not REV:PATH")
+        commit = self.commit(revision)
+        try:
+            return self._git("cat-file", "blob", f"{commit}:{name}", cwd=self.folder)
+        except GitError:
+            raise GitError(f"'{name}' is not a file at {revision} ({commit[:12]})") from None
 
     def files(self, commit: str, folder: str) -> dict[str, tuple[str, str]]:
         """Every file below folder at commit: path → (mode, object id)."""
@@ -105,39 +116,25 @@ class Repository:
         return contents
 
 
-def _plan_files(repo: Repository, commit: str, plans_path: str) -> tuple[list[tuple[str, bytes]], list]:
-    """(source, content) of every plan file below plans_path at commit, following
-    symbolic links that stay inside it as the walk of the folder does, and problems."""
-    listing = repo.files(commit, plans_path)
-    prefix = plans_path.rstrip("/") + "/"
-    links = {path: oid for path, (mode, oid) in listing.items() if mode == "120000"}
+def _plan_files(repo: Repository, commit: str, plans_path: str,
+                plans_root: Path) -> tuple[list[tuple[str, bytes]], list]:
+    """(source, content) of every plan file below plans_path at commit, and problems:
+    the revision's listing goes through the same `load.select` as the folder on disk
+    (mode 120000 is a symbolic link, its blob the target), so both see the same plans."""
+    top = plans_path in ("", ".")
+    listing = repo.files(commit, "." if top else plans_path)
+    skip = 0 if top else len(plans_path.rstrip("/")) + 1
+    below = {path[skip:]: entry for path, entry in listing.items() if not hidden(path[skip:])}
+    links = {path: object_id for path, (mode, object_id) in below.items() if mode == "120000"}
     targets = repo.blobs(links.values())
-    problems: list[tuple[str, Problem]] = []
-    chosen: dict[str, str] = {}  # source → object id
-    for path, (mode, object_id) in listing.items():
-        source = path[len(prefix):]
-        if any(part.startswith(".") for part in source.split("/")):
-            continue  # skipped like editors' swap files and .git in the walk
-        if path not in links:
-            if source.endswith(".md"):
-                chosen[source] = object_id
-            continue
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(path),
-                                                   targets[links[path]].decode(errors="replace")))
-        if not (target + "/").startswith(prefix):
-            problems.append((source, Problem(FRONT_MATTER, 1, "symbolic link points outside the plans folder; not followed")))
-        elif target in listing and target not in links:
-            if source.endswith(".md"):
-                chosen[source] = listing[target][1]
-        else:
-            inside = {p: v for p, v in listing.items() if p.startswith(target + "/") and p not in links}
-            if not inside:
-                problems.append((source, Problem(FRONT_MATTER, 1, "broken symbolic link")))
-            for inner, (_, inner_id) in inside.items():
-                if inner.endswith(".md"):
-                    chosen[source + inner[len(target):]] = inner_id
+    tree: dict[str, tuple[str, str | None]] = {
+        path: (LINK, targets[links[path]].decode("utf-8", errors="surrogateescape")) if path in links else (FILE, None)
+        for path in below}
+    folders = {""} | {path[:end] for path in below for end in range(len(path)) if path[end] == "/"}
+    found = select(tree, folders, plans_root)
+    chosen = {source: below[found.real.get(source, source)][1] for source in found.plan_files}
     contents = repo.blobs(chosen.values())
-    return [(source, contents[object_id]) for source, object_id in chosen.items()], problems
+    return [(source, contents[object_id]) for source, object_id in chosen.items()], found.problems
 
 
 @dataclass
@@ -172,7 +169,7 @@ def read_revision(repo: Repository, revision: str, config_file: Path, fallback: 
     plans_path = repo.relative(settings.plans_root)
     if plans_path is None:
         raise GitError(f"plans_dir '{settings.plans_dir}' lies outside the git repository {repo.top}")
-    files, problems = _plan_files(repo, commit, plans_path)
+    files, problems = _plan_files(repo, commit, plans_path, settings.plans_root)
     return Side(revision, commit, analyse_files(settings, files, problems))
 
 

@@ -67,6 +67,9 @@ def validate_options(options: Mapping[str, Any]) -> dict[str, Any]:
     plans_dir = chosen["plans_dir"]
     if not isinstance(plans_dir, str) or not plans_dir.strip():
         raise ConfigError(f"plugin '{PLUGIN_NAME}': plans_dir must be a folder name")
+    if os.path.isabs(plans_dir) or plans_dir.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", plans_dir):
+        raise ConfigError(f"plugin '{PLUGIN_NAME}': plans_dir must be a folder inside the project, relative to "
+                          f"mkdocs.yml, without '..' (got {plans_dir!r}): every file in it is published")
     url_prefix = chosen["url_prefix"]
     if not isinstance(url_prefix, str) or not _URL_PREFIX.match(url_prefix.strip("/")):
         raise ConfigError(f"plugin '{PLUGIN_NAME}': url_prefix must be a path of letters, digits, '-' and '_' "
@@ -89,9 +92,20 @@ def validate_options(options: Mapping[str, Any]) -> dict[str, Any]:
     return {"plans_dir": plans_dir, "url_prefix": url_prefix.strip("/"), "rules": severities}
 
 
+def check_inside(root: Path, plans_dir: str) -> None:
+    """Refuse a plans_dir that leads out of the project (the directory of mkdocs.yml)
+    through a symbolic link: every file below it is copied into the site."""
+    project = Path(os.path.realpath(root))
+    target = Path(os.path.realpath(project / plans_dir))
+    if not (target == project or target.is_relative_to(project)):
+        raise ConfigError(f"plugin '{PLUGIN_NAME}': plans_dir '{plans_dir}' leads to {target}, outside the project "
+                          f"folder {project} (a symbolic link?); keep the plans inside it")
+
+
 def settings_from(root: Path, options: Mapping[str, Any] | None, *, docs_dir: str = "docs",
                   repo_url: str | None = None, edit_uri: str | None = None) -> Settings:
     checked = validate_options(options or {})
+    check_inside(root, checked["plans_dir"])
     return Settings(root=root, plans_dir=checked["plans_dir"], url_prefix=checked["url_prefix"],
                     rules=checked["rules"], docs_dir=docs_dir, repo_url=repo_url, edit_uri=edit_uri)
 
