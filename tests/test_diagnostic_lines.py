@@ -38,7 +38,7 @@ def test_key_lines_count_from_the_first_line_of_the_file(tmp_path, opening):
     found = {(d["rule"], d["line"], d["message"]) for d in _check(tmp_path) if d["file"] == "plans/team/p.md"}
     assert found == {
         ("schema", 4, "unknown key 'objectve': did you mean 'objectives'?"),
-        ("schema", 5, "status: 'ongoing' is not one of proposed, planned, in-progress, done, dropped"),
+        ("schema", 5, "status: 'ongoing' is not one of proposed, planned, in-progress, done, dropped; did you mean 'in-progress'?"),
     }
 
 

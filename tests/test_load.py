@@ -103,7 +103,7 @@ def test_second_level_heading_is_no_title():
     ("period: 2025-Q5", "period: '2025-Q5' is not YYYY, YYYY-H1/H2 or YYYY-Q1..Q4"),
     ("period: 25", "period: '25' is not YYYY, YYYY-H1/H2 or YYYY-Q1..Q4"),
     ("status: doing", "status: 'doing' is not one of proposed, planned, in-progress, done, dropped; "
-                      "did you mean 'done'?"),
+                      "did you mean 'in-progress'?"),
     ("effort: 0", "effort: expected a number greater than 0, got 0"),
     ("effort: lots", "effort: expected a number, got a string"),
     ("effort: .nan", "effort: expected a finite number"),
