@@ -732,7 +732,8 @@ class BodyLinks:
         raw = target[1:-1] if bracketed else target
         if not raw or _EXTERNAL.match(raw):
             return target
-        path, _, fragment = raw.partition("#")
+        cut = min((at for at in (raw.find("?"), raw.find("#")) if at >= 0), default=len(raw))
+        path, rest = raw[:cut], raw[cut:]  # GitHub's `?raw=true` and the `#fragment` stay as written
         folder = posixpath.dirname(node.record.source)
         resolved = posixpath.normpath(posixpath.join(folder, path))
         other = self.by_source.get(resolved)
@@ -742,7 +743,7 @@ class BodyLinks:
             new = relative(f"assets/{resolved}", here)
         else:
             return target
-        new += f"#{fragment}" if fragment else ""
+        new += rest
         return f"<{new}>" if bracketed else new
 
 
