@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -204,6 +205,10 @@ _BLOCK = st.one_of(
     _LINES.map(lambda lines: "\n".join("    " + line for line in lines)),  # an item's next paragraph...
     _LINES.map(lambda lines: "\n".join("        " + line for line in lines)),  # ...or its code
     _LINE.map(lambda line: "# " + line),
+    _LINES.map(lambda lines: "\n".join("> " + line for line in lines)),  # a quote
+    _LINES.map(lambda lines: "w | v\n--- | ---\n" + "\n".join(line + " | x" for line in lines)),  # a table
+    _LINES.map(lambda lines: "!!! note\n" + "\n".join("    " + line for line in lines)),  # an admonition
+    _LINES.map(lambda lines: '=== "Tab"\n\n' + "\n".join("    " + line for line in lines)),
     st.builds(lambda lines, under: "\n".join(lines) + under, _LINES, st.sampled_from(["\n---", "\n==="])),
 )
 _BODY = st.builds(
@@ -242,3 +247,18 @@ def test_code_spans_are_those_python_markdown_finds(text):
         ticks = len(span) - len(span.rstrip("`"))
         found.append(span[ticks:-ticks].strip())
     assert "".join(found) == "".join(shown)
+
+
+@pytest.mark.parametrize("body", [
+    "".join("`" * (n % 40 + 1) + " [x](d.png) " for n in range(10_000)),  # no run closes another
+    "".join(f"{'`' * (n % 9 + 3)}\n[x](d.png)\n" for n in range(10_000)),  # fences that never close
+    "".join(f"{' ' * (n % 13)}```\n[x](d.png) `\n" for n in range(10_000)),  # fences ended by indentation
+    "- a\n\n" + "    b ` [x](d.png)\n\n" * 10_000 + "| a | `b |\n| - | - |\n" + "| `` | ` [x](d.png) |\n" * 10_000,
+    "\\" * 100_000 + "`" * 100_000,
+], ids=["backticks", "unclosed-fences", "indented-fences", "lists-and-tables", "backslashes"])
+def test_a_hostile_body_is_rewritten_in_time_in_proportion_to_its_length(one_record, body):
+    # A quadratic reading of any of these (about 200 KB) would take minutes, on a busy machine too.
+    started = time.perf_counter()
+    rewritten = one_record(body)
+    assert time.perf_counter() - started < 5
+    assert len(rewritten) >= len(body)

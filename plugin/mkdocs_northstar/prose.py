@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from itertools import accumulate
 from typing import Iterator
 
 _FENCE = re.compile(r"( *)(`{3,}|~{3,})([^\n]*)")
-_FENCE_LINE = re.compile(r"^[ \t]*(?:```|~~~)", re.MULTILINE)
-_INDENTED = re.compile(r"^(?: {4}|\t)", re.MULTILINE)
 _RUN = re.compile("`+")
-_MAY_BREAK = set("#>[ -_*+=0123456789")  # how every line that may end a paragraph starts
+_PIPE = re.compile(r"\|")
+_TABLE_RULE = re.compile(r" *\|?(?: *:?-+:? *\|)+ *(?::?-+:? *)?")
+_MAY_BREAK = set("#>[ -_*+=!?0123456789")  # how every line that may end a paragraph starts
 _ATX = re.compile(r"#{1,6}")
 _RULE = re.compile(r" {0,3}(?:(?:-[ ]{0,2}){3,}|(?:_[ ]{0,2}){3,}|(?:\*[ ]{0,2}){3,})[ \t]*")
 _SETEXT = re.compile(r"(?:=+|-+)[ \t]*")
@@ -44,19 +45,19 @@ def fenced_blocks(text: str) -> list[tuple[int, int]]:
 
 def prose(text: str) -> Iterator[tuple[int, int]]:
     """The (start, end) offsets of the stretches of text that Markdown reads as prose: out
-    of code blocks and code spans. A stretch lies within one paragraph (or heading, list
-    item, reference line), so a pattern run over it does not reach into the next."""
-    if "`" not in text and "~~~" not in text and not _INDENTED.search(text):
+    of code blocks and code spans. A stretch ends where code starts, but may hold several
+    paragraphs where no code lies between them: run patterns over it that do not cross a
+    line break (Markdown links do not)."""
+    if "`" not in text and "~~~" not in text and not _indented(text, 0, len(text)):
         yield 0, len(text)  # no code at all (most bodies): no need to tell paragraphs apart
         return
     lines = _Lines(text)
     bounds = [0] + [offset for first, last in lines.fences for offset in (lines.start[first], lines.end[last])]
     gaps = list(zip(bounds[::2], bounds[1::2] + [len(text)]))
-    if not any(text.find("`", start, end) >= 0 or _INDENTED.search(text, start, end) for start, end in gaps):
+    if not any(text.find("`", start, end) >= 0 or _indented(text, start, end) for start, end in gaps):
         yield from gaps  # code blocks, but no code span or indented line between them
         return
-    for first, last in lines.units():
-        start, end = lines.start[first], lines.end[last]
+    for start, end in lines.units():
         if text.find("`", start, end) < 0:
             yield start, end
             continue
@@ -121,6 +122,52 @@ def _escaped(text: str, at: int, searched_from: int) -> bool:
     return (at - before) % 2 == 1
 
 
+def _cells(text: str, start: int, end: int | None = None) -> Iterator[tuple[int, int]]:
+    """The (start, end) offsets of the cells of the table row text[start:end]: split at each
+    `|` outside a pair of equally long runs of backticks, as the tables extension does."""
+    end = len(text) if end is None else end
+    runs = [(match.start(), match.end()) for match in _RUN.finditer(text, start, end)]
+    at_length: dict[int, list[int]] = {}
+    for index, (run_start, run_end) in enumerate(runs):
+        at_length.setdefault(run_end - run_start, []).append(index)
+    paired, index = [], 0
+    while index < len(runs):
+        same = at_length[runs[index][1] - runs[index][0]]
+        found = bisect_right(same, index)
+        if found < len(same):
+            paired.append((runs[index][0], runs[same[found]][1]))
+            index = same[found] + 1
+        else:
+            index += 1
+    cell, pair = start, 0
+    for pipe in (match.start() for match in _PIPE.finditer(text, start, end)):
+        while pair < len(paired) and paired[pair][1] <= pipe:
+            pair += 1
+        if pair < len(paired) and paired[pair][0] < pipe:
+            continue
+        yield cell, pipe
+        cell = pipe + 1
+    yield cell, end
+
+
+def _indented(text: str, start: int, end: int) -> bool:
+    """Whether a line in text[start:end] may be indented by four columns (any tab counts)."""
+    return text.find("\t", start, end) >= 0 or text.find("\n    ", start, end) >= 0 or \
+        (start == 0 and text.startswith("    "))
+
+
+def _fence_marks(text: str) -> Iterator[int]:
+    """Where a line starts with ``` or ~~~ after spaces or tabs (a possible fence)."""
+    for mark in ("```", "~~~"):
+        at = text.find(mark)
+        while at >= 0:
+            line = text.rfind("\n", 0, at) + 1
+            if not text[line:at].strip(" \t"):
+                yield at
+            after = text.find("\n", at)
+            at = text.find(mark, after) if after >= 0 else -1
+
+
 class _Lines:
     """A body's lines, with their offsets, indentation and fenced blocks."""
 
@@ -128,19 +175,22 @@ class _Lines:
         self.text = text
         raw = text.split("\n")
         self.lines = [line.rstrip("\r").expandtabs(4) if "\t" in line or "\r" in line else line for line in raw]
-        self.start, self.end, offset = [], [], 0
-        for line in raw:
-            self.start.append(offset)
-            offset += len(line)
-            self.end.append(offset)
-            offset += 1
-        self.indent = [len(line) - len(line.lstrip(" ")) if line.strip() else None for line in self.lines]
+        self.start = list(accumulate((len(line) + 1 for line in raw), initial=0))
+        self.end = [start + len(line) for start, line in zip(self.start, raw)]
+        self._indent: list[int | None] | None = None
         self.fences = self._fences()
+        self.boxed = 0  # the level of the admonition (or tab) whose content may follow, if any
+
+    @property
+    def indent(self) -> list[int | None]:
+        """Each line's indentation in spaces; None for a blank line."""
+        if self._indent is None:
+            self._indent = [len(line) - len(line.lstrip(" ")) if line.strip() else None for line in self.lines]
+        return self._indent
 
     def _fences(self) -> list[tuple[int, int]]:
         """(first line, last line) of each fenced block."""
-        starts = (match.start() for match in _FENCE_LINE.finditer(self.text))
-        candidates = sorted({bisect_right(self.start, start) - 1 for start in starts})
+        candidates = sorted({bisect_right(self.start, at) - 1 for at in _fence_marks(self.text)})
         # The lines that could close a fence, by their indentation and run; the next line
         # less indented than each line (a fence's content keeps its opening's indentation).
         closers: dict[tuple[int, str], list[int]] = {}
@@ -149,7 +199,7 @@ class _Lines:
             if match and not match.group(3):
                 closers.setdefault((len(match.group(1)), match.group(2)), []).append(number)
         shallower = [len(self.lines)] * len(self.lines)
-        if any(self.indent[number] for number in candidates):
+        if any(self.lines[number][:1] == " " for number in candidates):
             waiting: list[int] = []
             for number, indent in enumerate(self.indent):
                 if indent is None:
@@ -174,7 +224,8 @@ class _Lines:
         return fences
 
     def units(self) -> Iterator[tuple[int, int]]:
-        """(first line, last line) of each stretch of lines Markdown reads inline as one."""
+        """(start, end) offsets of each stretch of text Markdown reads inline as one: a
+        paragraph, heading, list item, reference line or table cell."""
         fences = dict(self.fences)
         depth, number, count = 0, 0, len(self.lines)
         while number < count:  # one block of lines between blank lines and fences at a time
@@ -201,40 +252,63 @@ class _Lines:
                     number += 1
                 continue
             base = 4 * level
+            stop = end
+            if level and level == self.boxed:  # an admonition's content ends with its indentation
+                stop = number + 1
+                while stop < end and self.indent[stop] >= base:
+                    stop += 1
+            elif level < self.boxed:
+                self.boxed = 0
             rel = self._relative(number, base)
             if _ATX.match(rel) or _RULE.fullmatch(rel) or _REFERENCE.match(rel):
-                yield number, number
+                yield self.start[number], self.end[number]
                 number += 1
                 depth = level
                 continue
-            if number + 1 < end and _SETEXT.fullmatch(self._relative(number + 1, base)):
-                yield number, number
+            if number + 1 < stop and _TABLE_RULE.fullmatch(self._relative(number + 1, base)) and \
+                    len(list(_cells(rel, 0))) > 1:  # a table: each cell of each row on its own
+                while number < stop and not _CONTAINER.match(self._relative(number, base)):
+                    yield from _cells(self.text, self.start[number], self.end[number])
+                    number += 1
+                depth = level
+                continue
+            if number + 1 < stop and _SETEXT.fullmatch(self._relative(number + 1, base)):
+                yield self.start[number], self.end[number]
                 number += 2
                 depth = level
                 continue
+            if _CONTAINER.match(rel):  # its title, then its content: the lines indented below it
+                yield self.start[number], self.end[number]
+                number += 1
+                content = number
+                while number < stop and self.indent[number] >= base + 4:
+                    number += 1
+                depth = self.boxed = level + 1
+                yield from self._block(content, number, depth)
+                depth = self.boxed = level + 1
+                continue
             item = _ITEM.match(rel)
-            if item or _CONTAINER.match(rel):
-                depth = level + 1 + (len(item.group(1)) // 4 if item else 0)
-            else:
-                depth = level
+            depth = level + 1 + len(item.group(1)) // 4 if item else level
+            if item:
+                self.boxed = 0
             first = number
             number += 1
-            while number < end:
+            while number < stop:
                 rel = self._relative(number, base)
                 if rel[:1] not in _MAY_BREAK:  # prose, as most lines are
                     number += 1
                     continue
-                if _ATX.match(rel) or _RULE.fullmatch(rel) or _REFERENCE.match(rel):
-                    break
+                if _ATX.match(rel) or _RULE.fullmatch(rel) or _REFERENCE.match(rel) or _CONTAINER.match(rel):
+                    break  # a line of its own, and a new block after it
                 if item and _ITEM.match(rel):  # a list's next item
-                    yield first, number - 1
+                    yield self.start[first], self.end[number - 1]
                     first = number
                     depth = level + 1 + len(_ITEM.match(rel).group(1)) // 4
                 elif _QUOTE.match(rel) and not _QUOTE.match(self._relative(first, base)):
-                    yield first, number - 1
+                    yield self.start[first], self.end[number - 1]
                     first = number
                 number += 1
-            yield first, number - 1
+            yield self.start[first], self.end[number - 1]
         return depth
 
     def _relative(self, number: int, base: int) -> str:
