@@ -168,25 +168,37 @@ def _fence_marks(text: str) -> Iterator[int]:
             at = text.find(mark, after) if after >= 0 else -1
 
 
+class _Ends:
+    """Where each line ends: where the next one starts, but for the line break."""
+
+    def __init__(self, start: list[int]):
+        self.start = start
+
+    def __getitem__(self, number: int) -> int:
+        return self.start[number + 1] - 1
+
+
+def _expanded(line: str) -> str:
+    return line.rstrip("\r").expandtabs(4) if "\t" in line or "\r" in line else line
+
+
 class _Lines:
     """A body's lines, with their offsets, indentation and fenced blocks."""
 
     def __init__(self, text: str):
         self.text = text
-        raw = text.split("\n")
-        self.lines = [line.rstrip("\r").expandtabs(4) if "\t" in line or "\r" in line else line for line in raw]
-        self.start = list(accumulate((len(line) + 1 for line in raw), initial=0))
-        self.end = [start + len(line) for start, line in zip(self.start, raw)]
-        self._indent: list[int | None] | None = None
+        self.raw = text.split("\n")
+        self.start = list(accumulate((len(line) + 1 for line in self.raw), initial=0))
+        self.end = _Ends(self.start)
+        self.lines: list[str] = []  # each line as Markdown reads it, once asked for
+        self.indent: list[int | None] = []  # and its indentation in spaces; None if blank
         self.fences = self._fences()
         self.boxed = 0  # the level of the admonition (or tab) whose content may follow, if any
 
-    @property
-    def indent(self) -> list[int | None]:
-        """Each line's indentation in spaces; None for a blank line."""
-        if self._indent is None:
-            self._indent = [len(line) - len(line.lstrip(" ")) if line.strip() else None for line in self.lines]
-        return self._indent
+    def _read_lines(self) -> None:
+        if not self.lines:
+            self.lines = [_expanded(line) for line in self.raw]
+            self.indent = [len(line) - len(line.lstrip(" ")) if line.strip() else None for line in self.lines]
 
     def _fences(self) -> list[tuple[int, int]]:
         """(first line, last line) of each fenced block."""
@@ -195,11 +207,14 @@ class _Lines:
         # less indented than each line (a fence's content keeps its opening's indentation).
         closers: dict[tuple[int, str], list[int]] = {}
         for number in candidates:
-            match = _FENCE.fullmatch(self.lines[number].rstrip(" \t"))
+            match = _FENCE.fullmatch(_expanded(self.raw[number]).rstrip(" \t"))
             if match and not match.group(3):
                 closers.setdefault((len(match.group(1)), match.group(2)), []).append(number)
-        shallower = [len(self.lines)] * len(self.lines)
-        if any(self.lines[number][:1] == " " for number in candidates):
+        count = len(self.raw)
+        shallower = None
+        if any(self.raw[number][:1] in (" ", "\t") for number in candidates):
+            shallower = [count] * count
+            self._read_lines()
             waiting: list[int] = []
             for number, indent in enumerate(self.indent):
                 if indent is None:
@@ -209,25 +224,27 @@ class _Lines:
                 waiting.append(number)
         fences, resume = [], 0
         for number in candidates:
-            match = _FENCE.fullmatch(self.lines[number])
+            match = _FENCE.fullmatch(_expanded(self.raw[number]))
             if number < resume or not match or (match.group(2)[0] == "`" and "`" in match.group(3)):
                 continue
             same = closers.get((len(match.group(1)), match.group(2)), [])
             position = bisect_right(same, number)
-            if position < len(same) and same[position] < shallower[number]:
+            ended = shallower[number] if shallower else count
+            if position < len(same) and same[position] < ended:
                 fences.append((number, same[position]))
                 resume = same[position] + 1
-            elif shallower[number] == len(self.lines):
+            elif ended == count:
                 break  # never closed: superfences reads the rest as text, fences and all
             else:
-                resume = shallower[number] + 1  # a line less indented ended it: no fence
+                resume = ended + 1  # a line less indented ended it: no fence
         return fences
 
     def units(self) -> Iterator[tuple[int, int]]:
         """(start, end) offsets of each stretch of text Markdown reads inline as one: a
         paragraph, heading, list item, reference line or table cell."""
         fences = dict(self.fences)
-        depth, number, count = 0, 0, len(self.lines)
+        self._read_lines()
+        depth, number, count = 0, 0, len(self.raw)
         while number < count:  # one block of lines between blank lines and fences at a time
             if number in fences:  # a block at its indentation: deeper content is code again
                 depth = min(depth, self.indent[number] // 4)
