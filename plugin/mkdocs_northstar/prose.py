@@ -6,10 +6,12 @@ Code is a fenced block (a run of three or more backticks or tildes, closed by th
 run at the same indentation; an unclosed fence is not one, and as with superfences no
 fence follows it, where MkDocs' default fenced code would still find later ones), an
 indented block (four spaces deeper than the list item or admonition it may belong to)
-and a code span. A code span lies within one paragraph, heading, list item or reference
-line: it never crosses a blank line. Its opening run of backticks is closed by the next
-run of the same length; where there is none, Python-Markdown falls back on the longest
-run after it if that is shorter, and otherwise reads on twice the opening's length on.
+and a code span. A code span lies within one paragraph, heading, list item, table cell or
+reference line: it never crosses a blank line. Its opening run of backticks is closed by
+the next run of the same length; where there is none, Python-Markdown (3.11) falls back
+on the longest run after it if that is shorter, and otherwise reads on from twice the
+opening's length past its start. tests/test_body_links.py holds this reading against
+Python-Markdown's own.
 
 Every step is linear in the body's length (up to a logarithm): bodies come from pull
 requests, and a body of unclosed fences or unmatched backticks costs no more than any other.
