@@ -8,8 +8,6 @@ import re
 import markdown
 import pytest
 import yaml
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from mkdocs.utils.meta import get_data
 
 from conftest import CLEAN_PLANS, PNG, analyse_plans
@@ -184,20 +182,6 @@ def test_a_link_inside_an_inline_code_span_is_left_as_written():
     strategy = build([other, record])
     body = BodyLinks(strategy, []).rewrite(strategy.by_id["one"])
     assert body == "See [it](other.md), not `[it](../u/other.md)`.\n"
-
-
-# The code-span pattern as CommonMark words it: a run of backticks not preceded by
-# another, text, then a run of the same length not followed by another. The pattern in
-# render.py starts with a literal backtick (so the engine can skip to it) and must find
-# exactly the same spans.
-_CODE_SPAN_AS_WORDED = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
-
-
-@settings(max_examples=3000, deadline=None)
-@given(st.text(alphabet="`a \n", max_size=16))
-def test_the_code_span_pattern_finds_what_the_worded_pattern_finds(text):
-    from mkdocs_northstar.render import _CODE_SPAN
-    assert [m.span() for m in _CODE_SPAN.finditer(text)] == [m.span() for m in _CODE_SPAN_AS_WORDED.finditer(text)]
 
 
 def test_compiled_templates_are_kept_and_used_again(tmp_path, monkeypatch):
