@@ -184,11 +184,11 @@ def _bar(bar: Bar, x: float, y: float, width: float, href: Href) -> str:
             f'<rect x="{x:g}" y="{y:g}" width="{width:g}" height="{BAR_HEIGHT}" rx="3"/>{text}</a>')
 
 
-def _lane_label(lane: Lane, y: float, height: float, href: Href) -> str:
+def _lane_label(lane: Lane, y: float, height: float, href: Href, odd: bool) -> str:
     text = (f'<text x="{MARGIN:g}" y="{y + 15:g}" font-size="{LABEL_SIZE + 1}">'
             f'{xml(shorten(lane.title, int(LANE_LABEL_WIDTH / CHAR_WIDTH) - 2))}</text>')
     title = f"<title>{xml(lane.title)}</title>"
-    band = (f'<rect class="northstar-timeline__band" x="0" y="{y - LANE_GAP / 2:g}" width="100%" '
+    band = (f'<rect class="northstar-timeline__band{" northstar-timeline__band--odd" if odd else ""}" x="0" y="{y - LANE_GAP / 2:g}" width="100%" '
             f'height="{height + LANE_GAP:g}"/>')
     if lane.url is None:
         return f'{band}<g class="northstar-timeline__lane">{title}{text}</g>'
@@ -211,7 +211,7 @@ def svg(lanes: list[Lane], as_of: date, href: Href, fold: int = FOLD) -> str:
     parts: list[str] = []
     y = MARGIN + AXIS_HEIGHT + LANE_GAP / 2
     plans = 0
-    for lane, bars, folded in shown:
+    for index, (lane, bars, folded) in enumerate(shown):
         plans += len(bars) + folded
         placed = _rows(bars, axis)
         folded += len(bars) - len(placed)  # past MAX_ROWS
@@ -219,7 +219,7 @@ def svg(lanes: list[Lane], as_of: date, href: Href, fold: int = FOLD) -> str:
         height = max(rows, 1) * (BAR_HEIGHT + ROW_GAP) - ROW_GAP
         if folded:
             height = max(height, 2 * BAR_HEIGHT + ROW_GAP)
-        parts.append(_lane_label(lane, y, height, href))
+        parts.append(_lane_label(lane, y, height, href, odd=index % 2 == 1))
         if folded:
             parts.append(_more(lane, folded, y + BAR_HEIGHT + ROW_GAP, href))
         parts.extend(_bar(bar, x, y + row * (BAR_HEIGHT + ROW_GAP), bar_width, href)
