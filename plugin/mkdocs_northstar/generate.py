@@ -59,18 +59,19 @@ def check_target(analysis: Analysis, out: Path, plugin_builds_docs: bool) -> Non
 FLAVORS = ("material", "plain")
 
 
-def render_options(analysis: Analysis, flavor: str = "material") -> RenderOptions:
+def render_options(analysis: Analysis, flavor: str = "material", material_icons: bool = False) -> RenderOptions:
     """material: the pages as the plugin publishes them, for Material for MkDocs and
-    Zensical. plain: Markdown any generator reads; links in raw HTML (the listings and
+    Zensical (with Material's icons where the site resolves them: `site_setup.material_icons`).
+    plain: Markdown any generator reads; links in raw HTML (the listings and
     maps) point at the `.html` file each page becomes, as no generator rewrites them."""
     if flavor == "plain":
         return RenderOptions(directory_urls=False, flavor="plain")
-    return RenderOptions(directory_urls=analysis.settings.use_directory_urls)
+    return RenderOptions(directory_urls=analysis.settings.use_directory_urls, material_icons=material_icons)
 
 
-def _files(analysis: Analysis, flavor: str = "material") -> dict[str, bytes | Path]:
+def _files(analysis: Analysis, flavor: str = "material", material_icons: bool = False) -> dict[str, bytes | Path]:
     """Every file to write, relative to the output folder: text, or a file to copy."""
-    options = render_options(analysis, flavor)
+    options = render_options(analysis, flavor, material_icons)
     files: dict[str, bytes | Path] = {
         uri: content.encode("utf-8") for uri, content in render_pages(analysis, options).items()}
     for source in analysis.assets:  # body links point at assets/<path below plans_dir>
@@ -79,7 +80,8 @@ def _files(analysis: Analysis, flavor: str = "material") -> dict[str, bytes | Pa
     return dict(sorted(files.items()))
 
 
-def generate(analysis: Analysis, out: Path, plugin_builds_docs: bool, flavor: str = "material") -> Outcome:
+def generate(analysis: Analysis, out: Path, plugin_builds_docs: bool, flavor: str = "material",
+             material_icons: bool = False) -> Outcome:
     check_target(analysis, out, plugin_builds_docs)
     out = out.resolve()
     manifest = out / MANIFEST
@@ -89,7 +91,7 @@ def generate(analysis: Analysis, out: Path, plugin_builds_docs: bool, flavor: st
                   if line and not line.startswith("#")}
 
     outcome = Outcome()
-    files = _files(analysis, flavor)
+    files = _files(analysis, flavor, material_icons)
     for relative, content in files.items():
         target = out / relative
         data = content.read_bytes() if isinstance(content, Path) else content
