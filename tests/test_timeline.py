@@ -143,3 +143,12 @@ def test_five_hundred_plans_render_quickly_and_stay_bounded():
     more = [text for text in root.iter(f"{SVG}text") if (text.text or "").endswith("more…")]
     assert sum(int(text.text.split()[0]) for text in more) + drawn == 6 * 84
     assert float(root.find(f"{SVG}svg").get("height")) <= 6 * (MAX_ROWS * 26 + 12) + 60
+
+
+def test_folding_keeps_the_work_not_yet_ended():
+    past = [plan(f"old{index}", f"{2018 + index // 4}-Q{index % 4 + 1}", "done") for index in range(FOLD + 5)]
+    coming = [plan(f"new{index}", "2026-Q3") for index in range(3)]
+    root = parse([Lane("Lane", "teams/t.md", past + coming)])
+    drawn = {bar.get("data-plan") for bar in bars(root)}
+    assert {"new0", "new1", "new2"} <= drawn
+    assert "old0" not in drawn and f"old{FOLD + 4}" in drawn  # the latest of the past fill the rest

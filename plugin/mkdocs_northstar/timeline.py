@@ -8,7 +8,8 @@ emitted; the stylesheet (assets/northstar.css) shows one or the other by screen 
 A lane is an objective or a team (the caller decides); a bar is a plan, spanning the
 days of its period (`YYYY`, `YYYY-Hn`, `YYYY-Qn`), coloured by its status through the
 class `northstar-timeline__bar--<status>`. Each plan is drawn once per lane. A lane
-holds at most `FOLD` bars; the rest are counted in an "N more" link to the lane's page.
+holds at most `FOLD` bars in `MAX_ROWS` rows, those not ended by `as_of` first; the rest
+are counted in an "N more" link to the lane's page.
 `as_of` is marked by a vertical line. Labels are escaped here (`maps.xml`). The size of
 the output grows with the number of bars and lanes only: the axis has a fixed widest
 extent and at most `MAX_TICKS` labelled ticks, whatever periods the plans name.
@@ -24,8 +25,9 @@ from .maps import shorten, xml
 from .model import period_span, period_sort_key
 from .schema import STATUSES
 
-# A lane shows at most this many bars; 500 plans over 6 objectives and 8 quarters stay
-# about two screens tall at 24 (measured in docs/views.md, "Timeline").
+# A lane shows at most this many bars, and at most MAX_ROWS rows of them. 500 plans over
+# 6 objectives and 8 quarters then draw 55 bars, about 1,000 units tall (a screen and a
+# half), 114 KB with the list, in 4 ms; see docs/views.md, "Timeline".
 FOLD = 24
 
 # A lane is at most this many rows of bars tall: bars that would need another row are
@@ -35,7 +37,7 @@ MAX_ROWS = 6
 # Geometry in SVG user units (the SVG scales to the page width, with a floor below which
 # its container scrolls; phones get the list instead).
 LANE_LABEL_WIDTH = 190
-QUARTER_WIDTH = 150  # one quarter on a short axis
+QUARTER_WIDTH = 120  # one quarter on a short axis (two years: about 1,170 units wide)
 MAX_AXIS_WIDTH = 1800  # the axis never grows wider: long spans get a smaller scale
 AXIS_HEIGHT = 28
 BAR_HEIGHT = 22
@@ -45,7 +47,9 @@ MARGIN = 8
 MIN_BAR_WIDTH = 6
 LABEL_SIZE = 12
 CHAR_WIDTH = 6.8  # average width of a character at LABEL_SIZE
-MIN_WIDTH = 640  # narrowest the SVG is drawn (CSS px)
+# The SVG shrinks to the column down to this share of its size (labels at 12 units stay
+# at least 9 px tall); narrower, its box scrolls sideways. Phones get the list instead.
+MIN_SCALE = 0.75
 MAX_TICKS = 40
 
 Href = Callable[[str], str]  # a page below url_prefix ("plans/x.md") -> its href from the current page
@@ -136,33 +140,43 @@ def _ticks(axis: _Axis) -> list[tuple[date, str]]:
             if date(year, 1, 1) >= axis.start]
 
 
-def _visible(lane: Lane, fold: int) -> tuple[list[Bar], int]:
-    """The lane's bars with a period, each plan once, in time order; and how many are folded away."""
+def _visible(lane: Lane, fold: int, as_of: date) -> tuple[list[Bar], int]:
+    """The lane's bars with a period, each plan once, those that have not ended by `as_of`
+    first (then the past, latest first); and how many are folded away."""
     seen: set[str] = set()
     bars = []
     for bar in lane.bars:
         if bar.period and bar.plan_id not in seen:
             seen.add(bar.plan_id)
             bars.append(bar)
-    bars.sort(key=lambda bar: (period_sort_key(bar.period), bar.title.casefold(), bar.plan_id))
+
+    def priority(bar: Bar) -> tuple:
+        start, end = period_days(bar.period)
+        ended = end <= as_of
+        return (ended, -end.toordinal() if ended else start.toordinal(), bar.title.casefold(), bar.plan_id)
+
+    bars.sort(key=priority)
     return bars[:fold], max(len(bars) - fold, 0)
 
 
 def _rows(bars: list[Bar], axis: _Axis) -> list[tuple[Bar, int, float, float]]:
-    """Pack bars into rows (the first row where a bar fits after the last one), at most
-    MAX_ROWS: (bar, row, x, width) of the bars that fit."""
-    ends: list[float] = []
+    """Pack bars, in the order given, into the first row where each fits between the
+    others, at most MAX_ROWS: (bar, row, x, width) of the bars that fit, in time order."""
+    rows: list[list[tuple[float, float]]] = []
     placed = []
     for bar in bars:
         start, end = period_days(bar.period)
         x, width = axis.x(start), max(axis.x(end) - axis.x(start), MIN_BAR_WIDTH)
-        row = next((index for index, row_end in enumerate(ends) if row_end <= x + 0.01), len(ends))
+        fits = (index for index, taken in enumerate(rows)
+                if all(x + width <= left + 0.01 or right <= x + 0.01 for left, right in taken))
+        row = next(fits, len(rows))
         if row == MAX_ROWS:
             continue
-        if row == len(ends):
-            ends.append(0.0)
-        ends[row] = x + width
+        if row == len(rows):
+            rows.append([])
+        rows[row].append((x, x + width))
         placed.append((bar, row, x, width))
+    placed.sort(key=lambda entry: (entry[2], entry[1]))
     return placed
 
 
@@ -205,7 +219,7 @@ def _more(lane: Lane, folded: int, y: float, href: Href) -> str:
 
 def svg(lanes: list[Lane], as_of: date, href: Href, fold: int = FOLD) -> str:
     """The timeline as one line of SVG (no blank line can end Markdown's raw HTML block)."""
-    shown = [(lane, *_visible(lane, fold)) for lane in lanes]
+    shown = [(lane, *_visible(lane, fold, as_of)) for lane in lanes]
     axis = _axis((bar for _, bars, _ in shown for bar in bars), as_of)
     width = axis.x0 + axis.width + MARGIN
     parts: list[str] = []
@@ -240,7 +254,7 @@ def svg(lanes: list[Lane], as_of: date, href: Href, fold: int = FOLD) -> str:
     label = f"Timeline of {plans} plan{'s' if plans != 1 else ''} in {len(lanes)} lane{'s' if len(lanes) != 1 else ''}"
     return (f'<svg xmlns="http://www.w3.org/2000/svg" class="northstar-timeline__svg" viewBox="0 0 {width:g} {height:g}" '
             f'width="{width:g}" height="{height:g}" role="group" aria-label="{xml(label)}" '
-            f'style="min-width: {min(width, MIN_WIDTH):g}px">'
+            f'style="min-width: {round(width * MIN_SCALE)}px">'
             f'<g class="northstar-timeline__grid">{ticks}</g>{"".join(parts)}{now}</svg>')
 
 
