@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PROPERDOCS_VENV := .venv-properdocs
 PROPERDOCS_STAMP := $(PROPERDOCS_VENV)/.installed
+ZENSICAL_VENV := .venv-zensical
+ZENSICAL_STAMP := $(ZENSICAL_VENV)/.installed
 
 .PHONY: site test serve check bench clean
 
@@ -25,8 +27,17 @@ $(PROPERDOCS_STAMP): pyproject.toml
 	$(PROPERDOCS_VENV)/bin/python -m pip install --quiet 'properdocs>=1.6,<1.7' -e .
 	touch $(PROPERDOCS_STAMP)
 
-## Run the test suite (the example is built under MkDocs and under ProperDocs).
-test: $(STAMP) $(PROPERDOCS_STAMP)
+## Zensical, which runs no MkDocs plugins, for tests/test_zensical.py (it builds what
+## `northstar generate` writes).
+$(ZENSICAL_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(ZENSICAL_VENV)
+	$(ZENSICAL_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(ZENSICAL_VENV)/bin/python -m pip install --quiet 'zensical>=0.0.73,<0.2' -e .
+	touch $(ZENSICAL_STAMP)
+
+## Run the test suite (the example is built under MkDocs and under ProperDocs, and
+## generated for Zensical).
+test: $(STAMP) $(PROPERDOCS_STAMP) $(ZENSICAL_STAMP)
 	$(BIN)/python -m pytest
 
 ## Live preview on http://127.0.0.1:8000.
@@ -43,4 +54,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench.py $(BENCH)
 
 clean:
-	rm -rf $(VENV) $(PROPERDOCS_VENV) site .northstar-cache
+	rm -rf $(VENV) $(PROPERDOCS_VENV) $(ZENSICAL_VENV) site .northstar-cache

@@ -296,14 +296,16 @@ def generate(config_file: Path, out: Path, into_docs: bool, flavor: str, strict:
     The pages are written even when the plans have errors (they show them); the exit
     code is 1 then, as `mkdocs build` fails.
     """
-    from .generate import Refused, generate as write_pages
+    from .generate import STYLESHEET, Refused, generate as write_pages
     from .settings import plugin_options, read_config
+    from .site_setup import advice, material_icons, needs
 
     settings = read_settings(config_file)
-    plugin_builds_docs = not into_docs and plugin_options(read_config(Path(config_file))) is not None
+    config = read_config(Path(config_file))
+    plugin_builds_docs = not into_docs and plugin_options(config) is not None
     analysis = analyse(settings)
     try:
-        outcome = write_pages(analysis, out, plugin_builds_docs, flavor)
+        outcome = write_pages(analysis, out, plugin_builds_docs, flavor, material_icons=material_icons(config))
     except Refused as refusal:
         click.echo(f"northstar: error: {refusal}", err=True)
         sys.exit(EXIT_USAGE)
@@ -313,6 +315,8 @@ def generate(config_file: Path, out: Path, into_docs: bool, flavor: str, strict:
         click.echo(text_line(diagnostic, settings.root), err=True)
     click.echo(f"{len(outcome.written)} files written, {len(outcome.unchanged)} unchanged and "
                f"{len(outcome.removed)} removed in {out}")
+    for line in advice(needs(config, settings.root, out, STYLESHEET, flavor), Path(config_file).name):
+        click.echo(line)
     failed = analysis.errors or (strict and analysis.warnings)
     sys.exit(EXIT_ERRORS if failed else EXIT_OK)
 

@@ -65,18 +65,19 @@ def check_target(analysis: Analysis, out: Path, plugin_builds_docs: bool) -> Non
 FLAVORS = ("material", "plain")
 
 
-def render_options(analysis: Analysis, flavor: str = "material") -> RenderOptions:
+def render_options(analysis: Analysis, flavor: str = "material", material_icons: bool = False) -> RenderOptions:
     """material: the pages as the plugin publishes them, for Material for MkDocs and
-    Zensical. plain: Markdown any generator reads; links in raw HTML (the listings and
+    Zensical (with Material's icons where the site resolves them: `site_setup.material_icons`).
+    plain: Markdown any generator reads; links in raw HTML (the listings and
     maps) point at the `.html` file each page becomes, as no generator rewrites them."""
     if flavor == "plain":
         return RenderOptions(directory_urls=False, flavor="plain")
-    return RenderOptions(directory_urls=analysis.settings.use_directory_urls)
+    return RenderOptions(directory_urls=analysis.settings.use_directory_urls, material_icons=material_icons)
 
 
-def _files(analysis: Analysis, flavor: str = "material") -> dict[str, bytes | Path]:
+def _files(analysis: Analysis, flavor: str = "material", material_icons: bool = False) -> dict[str, bytes | Path]:
     """Every file to write, relative to the output folder: text, or a file to copy."""
-    options = render_options(analysis, flavor)
+    options = render_options(analysis, flavor, material_icons)
     files: dict[str, bytes | Path] = {
         uri: content.encode("utf-8") for uri, content in render_pages(analysis, options).items()}
     for source in analysis.assets:  # body links point at assets/<path below plans_dir>
@@ -216,7 +217,8 @@ def _safe(relative: str) -> bool:
     return not relative.startswith("/") and all(part not in ("", ".", "..") for part in relative.split("/"))
 
 
-def generate(analysis: Analysis, out: Path, plugin_builds_docs: bool, flavor: str = "material") -> Outcome:
+def generate(analysis: Analysis, out: Path, plugin_builds_docs: bool, flavor: str = "material",
+             material_icons: bool = False) -> Outcome:
     check_target(analysis, out, plugin_builds_docs)
     out = out.resolve()
     if (out / MANIFEST).is_symlink():
@@ -226,7 +228,7 @@ def generate(analysis: Analysis, out: Path, plugin_builds_docs: bool, flavor: st
     if (out / MANIFEST).is_file():
         before = {line for line in (out / MANIFEST).read_text(encoding="utf-8").splitlines()
                   if line and not line.startswith("#") and _safe(line)}
-    files = _files(analysis, flavor)
+    files = _files(analysis, flavor, material_icons)
     links = _links_below(out, sorted({*files, *before}))
     if links:
         shown = ", ".join(f"'{link}'" for link in links[:5]) + (" and more" if len(links) > 5 else "")

@@ -132,9 +132,10 @@ def _env(loader: yaml.Loader, node: yaml.Node) -> Any:
 
 def _any_tag(loader: yaml.Loader, suffix: str, node: yaml.Node) -> Any:
     # `!!python/name:material.extensions.emoji.twemoji` and friends name code in other
-    # packages; they matter to MkDocs, not to us, so keep the plain value.
+    # packages; they matter to MkDocs, not to us, so keep the plain value, or the name
+    # such a tag gives (its value is empty): `generate` asks whose icon index it is.
     if isinstance(node, yaml.ScalarNode):
-        return loader.construct_scalar(node)
+        return loader.construct_scalar(node) or (suffix[len("name:"):] if suffix.startswith("name:") else "")
     if isinstance(node, yaml.SequenceNode):
         return loader.construct_sequence(node, deep=True)
     return loader.construct_mapping(node, deep=True)
