@@ -125,6 +125,7 @@ class _Reader:
         self.lines = lines
         self.read_csv = read_csv
         self.problems: list[Finding] = []
+        self.files: dict[str, list] = {}
 
     def line(self, path: str) -> int:
         """The line of a dotted path, or of the nearest enclosing one that has a line."""
@@ -150,9 +151,12 @@ class _Reader:
             if self.read_csv is None:
                 self.problem(path, f"{label}: a CSV file cannot be read here")
                 return []
+            if value in self.files:  # several key results may share one file: it is read once
+                return self.files[value]
             rows, problems = self.read_csv(value)
             line = self.line(path)  # a refusal without a file of its own is about this key
             self.problems.extend(p if p.file else Finding(p.rule, line, p.message) for p in problems)
+            self.files[value] = rows
             return rows
         if not isinstance(value, list):
             self.problem(path, f"{label}: expected a list of {{date, value, note}} or a CSV file name, "
@@ -282,10 +286,12 @@ def _key_results(reader: _Reader, value: object) -> list[KeyResult]:
             continue
         seen[kr.id] = position
         results.append(kr)
+        label = f"key result '{kr.id}'"
         rows = reader.measurements(f"{path}.measurements", f"{label}: measurements",
                                    item["measurements"]) if "measurements" in item else []
         pending.append((kr, rows, path, label))
     ids = [kr.id for kr in results]
+    unknown: set[tuple[str | None, int]] = set()
     for kr, rows, path, label in pending:
         mine = []
         for key_result, row in rows:
@@ -293,10 +299,12 @@ def _key_results(reader: _Reader, value: object) -> list[KeyResult]:
                 reader.problems.append(Finding(SCHEMA, row.line, "the objective has several key results: "
                                                                  "the CSV file needs a key_result column", row.file))
             elif key_result not in (None, kr.id) and key_result not in ids:
-                hint = schema.suggest(key_result, ids)
-                reader.problems.append(Finding(SCHEMA, row.line, f"key_result '{key_result}' is not a key result of "
-                                               "this objective" + (f": did you mean '{hint}'?" if hint else ""),
-                                               row.file))
+                if (row.file, row.line) not in unknown:  # once, however many key results share the file
+                    unknown.add((row.file, row.line))
+                    hint = schema.suggest(key_result, ids)
+                    reader.problems.append(Finding(SCHEMA, row.line, f"key_result '{key_result}' is not a key result "
+                                                   "of this objective" + (f": did you mean '{hint}'?" if hint else ""),
+                                                   row.file))
             elif key_result in (None, kr.id):
                 mine.append(row)
         reader.settle(kr, mine, path, label)
