@@ -213,3 +213,14 @@ def test_date_defaults_to_source_date_epoch(tmp_path):
     result = subprocess.run([NORTHSTAR, "record", "find", "38"], cwd=root, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert datetime.date(2026, 1, 1) == key_results(root)[0][0].measurements[0].date
+
+
+def test_hostile_notes_and_names_stay_data(tmp_path):
+    root = site(tmp_path, HOSTILE_SHORTHAND)
+    note = "line one\nline two\u2028--- # not a fence\x85end"
+    assert northstar(root, "record", "find", "30", "--date", "2026-02-01", "--note", note).returncode == 0
+    [kr], problems = key_results(root)
+    assert problems == [] and kr.measurements[0].note == note
+    assert objective_file(root).count(b"---\r\n") == 2  # the front matter still closes where it did
+    result = northstar(root, "record", "find\n::error::x", "3")
+    assert result.returncode == 2 and "'find\\n::error::x' is not OBJECTIVE" in result.stderr

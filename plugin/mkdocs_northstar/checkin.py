@@ -31,6 +31,7 @@ from pathlib import Path
 import yaml
 
 from . import schema
+from .diagnostics import printable
 from .load import Record, read_plans
 from .measurements import parse_csv, read_csv_file, resolve
 from .outcomes import parse_date
@@ -76,7 +77,7 @@ def record_measurement(settings: Settings, target: str, value: float, date: date
     objective_id, _, kr_id = target.partition("/")
     kr_id = kr_id or None
     if not schema.is_valid_id(objective_id) or (kr_id is not None and not schema.is_valid_id(kr_id)):
-        raise Refused(f"'{target}' is not OBJECTIVE or OBJECTIVE/KEY_RESULT (ids of lower-case letters, digits "
+        raise Refused(f"'{printable(target)}' is not OBJECTIVE or OBJECTIVE/KEY_RESULT (ids of lower-case letters, digits "
                       "and '-')", usage=True)
     record = _find(settings, objective_id)
     path = settings.root / record.path

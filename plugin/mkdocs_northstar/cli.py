@@ -335,7 +335,9 @@ def record(config_file: Path, target: str, value, day: str | None, note: str | N
     settings = read_settings(config_file)
     when = default_as_of() if day is None else parse_date(day)
     if when is None:
-        click.echo(f"northstar: error: --date '{day}' is not a date YYYY-MM-DD", err=True)
+        from .diagnostics import printable
+
+        click.echo(f"northstar: error: --date '{printable(day)}' is not a date YYYY-MM-DD", err=True)
         sys.exit(EXIT_USAGE)
     try:
         outcome = record_measurement(settings, target, value, when, note or None, replace)
