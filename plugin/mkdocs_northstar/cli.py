@@ -321,5 +321,40 @@ def generate(config_file: Path, out: Path, into_docs: bool, flavor: str, strict:
     sys.exit(EXIT_ERRORS if failed else EXIT_OK)
 
 
+@main.command()
+@config_option
+@click.argument("target", metavar="OBJECTIVE[/KEY_RESULT]")
+@click.argument("value", type=NUMBER)
+@click.option("--date", "day", metavar="YYYY-MM-DD",
+              help="The day measured. Default: today (the day of SOURCE_DATE_EPOCH when set).")
+@click.option("--note", help="A few words on the measurement.")
+@click.option("--replace", is_flag=True, help="Replace the measurement already recorded on that date.")
+def record(config_file: Path, target: str, value, day: str | None, note: str | None, replace: bool) -> None:
+    """Add a measurement of an objective's key result, where the objective keeps them: the list in
+    its front matter or the CSV file it names. Nothing else in the file changes.
+
+    Name the key result when the objective has several (OBJECTIVE/KEY_RESULT). Exit 1 when the
+    date is already recorded (without --replace) or the file cannot take it; exit 2 for a bad
+    argument or an unknown objective or key result."""
+    from .checkin import Refused, record_measurement
+    from .outcomes import default_as_of, parse_date
+
+    settings = read_settings(config_file)
+    when = default_as_of() if day is None else parse_date(day)
+    if when is None:
+        from .diagnostics import printable
+
+        click.echo(f"northstar: error: --date '{printable(day)}' is not a date YYYY-MM-DD", err=True)
+        sys.exit(EXIT_USAGE)
+    try:
+        outcome = record_measurement(settings, target, value, when, note or None, replace)
+    except Refused as refusal:
+        click.echo(f"northstar: error: {refusal}", err=True)
+        sys.exit(EXIT_USAGE if refusal.usage else EXIT_ERRORS)
+    what = "replaced" if outcome.replaced else "recorded"
+    click.echo(f"{target}: {value} on {when.isoformat()} {what} in {os.path.relpath(outcome.path)}"
+               + (" (current updated to match)" if outcome.current_updated else ""))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
