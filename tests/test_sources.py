@@ -401,3 +401,29 @@ def test_strategies_naming_each_other_read_only_what_the_other_holds():
     assert name == "company" and problems == []
     assert {result.name: (result.ok, result.own_name, result.counts()["plans"]) for result in results} == {
         "search": (True, "search", 5), "payments": (True, "payments", 4), "growth": (True, "growth", 5)}
+
+
+def test_a_warm_read_of_git_sees_a_moved_branch_and_lets_git_settle_what_is_not_plain(tmp_path):
+    repo, site = tmp_path / "team", tmp_path / "site"
+    cache = site / ".northstar-cache"
+    committed_strategy(repo)
+    options = "sources:\n  team:\n    git: ../team\n    ref: {}\n"
+    branch = git(repo, "rev-parse", "--abbrev-ref", "HEAD").strip()
+    for ref in ("HEAD", branch):
+        [cold] = read(site, options.format(ref), cache)
+        [warm] = read(site, options.format(ref), cache)
+        assert warm.cached and warm.read["commit"] == git(repo, "rev-parse", "HEAD").strip()
+    write(repo, {"plans/search/later.md": "---\ntitle: Later\nthemes: [better-search]\n---\n"})
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "later")
+    git(repo, "pack-refs", "--all")  # the branch now only in packed-refs
+    [moved] = read(site, options.format(branch), cache)
+    assert not moved.cached and "later" in {record.id for record in moved.records}
+    assert moved.read["commit"] == git(repo, "rev-parse", "HEAD").strip()
+    [again] = read(site, options.format(branch), cache)
+    assert again.cached and again.read == moved.read
+    # A tag named like the branch wins in git; the warm read must agree.
+    git(repo, "tag", branch, "HEAD~1")
+    [tagged] = read(site, options.format(branch), cache)
+    assert tagged.read["commit"] == git(repo, "rev-parse", "HEAD~1").strip()
+    assert "later" not in {record.id for record in tagged.records}

@@ -172,10 +172,13 @@ class Sources:
         if self.own_name is None:
             return found
 
+        seen: set[tuple[int, str, str, str]] = set()  # (group, local id, source, id): each record once per id
+
         def add(group: dict[str, list[ForeignRecord]], refs: Iterable[Ref], record: ForeignRecord) -> None:
             for ref in refs:
-                if ref.source is None and record not in group.setdefault(ref.id, []):
-                    group[ref.id].append(record)
+                if ref.source is None and (id(group), ref.id, record.source, record.id) not in seen:
+                    seen.add((id(group), ref.id, record.source, record.id))
+                    group.setdefault(ref.id, []).append(record)
 
         for name in sorted(self.records):
             for record in self.records[name].values():

@@ -20,8 +20,9 @@ import json
 import os
 import posixpath
 import re
+import stat
 import subprocess
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -58,9 +59,10 @@ class SourceSpec:
     url: str | None = None  # where the source's site is published (its url_prefix folder)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ForeignRecord:
-    """A record of another strategy, as that strategy holds it."""
+    """A record of another strategy, as that strategy holds it. (Not frozen: made by the
+    ten thousand from the cache, where a frozen dataclass's slower creation shows.)"""
 
     source: str  # the name this strategy gives the source
     id: str
@@ -300,9 +302,6 @@ def read_source(spec: SourceSpec, cache_dir: Path | None = None) -> SourceResult
     except RecursionError:
         return SourceResult(spec.name, spec.kind,
                             problem=Problem(RULE, spec.line, f"source '{spec.name}': nested too deeply to read"))
-    # Records come back neutral (from the cache or the reader); the spec names them.
-    result.records = [replace(record, source=spec.name, url=_page_url(spec.url, record.page))
-                      for record in result.records]
     return result
 
 
@@ -332,7 +331,7 @@ def _settings_of(config_file: Path, read_text=None):
     return settings, own_name if schema.is_valid_id(own_name) else None
 
 
-def _from_analysis(analysis, own_name: str | None, read: dict) -> SourceResult:
+def _from_analysis(analysis, spec: SourceSpec, own_name: str | None, read: dict) -> SourceResult:
     records = []
     seen = set()
     for node in analysis.strategy.nodes:
@@ -346,11 +345,11 @@ def _from_analysis(analysis, own_name: str | None, read: dict) -> SourceResult:
             if value:
                 links[key] = [value] if isinstance(value, str) else list(value)
         records.append(ForeignRecord(
-            source="", id=node.id, kind=node.kind, title=node.title,
+            source=spec.name, id=node.id, kind=node.kind, title=node.title,
             status=node.status if node.kind == "plan" else None, team=node.team, effort=node.effort,
-            period=node.period, links=links, page=node.page, progress=node.progress,
-            health=getattr(node, "health", None)))
-    return SourceResult(name="", kind="", read=read, own_name=own_name, records=records)
+            period=node.period, links=links, page=node.page, url=_page_url(spec.url, node.page),
+            progress=node.progress, health=getattr(node, "health", None)))
+    return SourceResult(name=spec.name, kind=spec.kind, read=read, own_name=own_name, records=records)
 
 
 def _read_path(spec: SourceSpec, cache_dir: Path | None) -> SourceResult:
@@ -368,8 +367,7 @@ def _read_path(spec: SourceSpec, cache_dir: Path | None) -> SourceResult:
         analysis = analyse(settings)
     except ConfigError as error:
         raise Unreadable(str(error)) from None
-    result = _from_analysis(analysis, own_name, {"path": spec.location})
-    return replace(result, name=spec.name, kind=spec.kind)
+    return _from_analysis(analysis, spec, own_name, {"path": spec.location})
 
 
 # Exports ---------------------------------------------------------------------------------------
@@ -390,9 +388,9 @@ def _read_export(spec: SourceSpec, cache_dir: Path | None) -> SourceResult:
     digest = hashlib.sha256(raw).hexdigest()
     read = {"path": spec.location, "sha256": digest}
     key = _cache_key("export", digest)
-    cached = _cache_get(cache_dir, key)
+    cached = _cache_get(cache_dir, key, spec, read)
     if cached is not None:
-        return replace(cached, name=spec.name, kind=spec.kind, read=read, cached=True)
+        return cached
     try:
         document = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
@@ -406,12 +404,12 @@ def _read_export(spec: SourceSpec, cache_dir: Path | None) -> SourceResult:
         raise Unreadable(f"'{spec.location}': records must be a list")
     own_name = document.get("name") if schema.is_valid_id(document.get("name")) else None
     result = SourceResult(spec.name, spec.kind, read=read, own_name=own_name,
-                          records=[record for entry in document["records"] if (record := _exported(entry))])
+                          records=[record for entry in document["records"] if (record := _exported(entry, spec))])
     _cache_put(cache_dir, key, result)
     return result
 
 
-def _exported(entry: object) -> ForeignRecord | None:
+def _exported(entry: object, spec: SourceSpec) -> ForeignRecord | None:
     """A record of an export; None for one nobody could link to (no valid id, broken)."""
     if not isinstance(entry, dict) or not schema.is_valid_id(entry.get("id")) or entry.get("broken"):
         return None
@@ -435,10 +433,10 @@ def _exported(entry: object) -> ForeignRecord | None:
     effort = fields.get("effort")
     progress = entry.get("progress")
     return ForeignRecord(
-        source="", id=entry["id"], kind=kind, title=text(entry.get("title")) or entry["id"],
+        source=spec.name, id=entry["id"], kind=kind, title=text(entry.get("title")) or entry["id"],
         status=text(entry.get("status")) if kind == "plan" else None, team=text(entry.get("team")),
         effort=effort if isinstance(effort, (int, float)) and not isinstance(effort, bool) and effort > 0 else None,
-        period=text(entry.get("period")), links=links, page=page,
+        period=text(entry.get("period")), links=links, page=page, url=_page_url(spec.url, page),
         progress=progress if isinstance(progress, (int, float)) and not isinstance(progress, bool) else None,
         health=text(entry.get("health")))
 
@@ -484,6 +482,57 @@ def _git_dir(spec: SourceSpec, cache_dir: Path | None) -> Path:
     raise Unreadable(f"'{spec.location}' is not a git repository")
 
 
+_COMMIT = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")
+_BRANCH = re.compile(r"[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*")
+
+
+def _small_file(path: Path, limit: int = 4096) -> str | None:
+    """A small regular file's text, never through a link, never waiting on a pipe; None
+    for anything else, or a file of `limit` bytes or more."""
+    try:
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            return None
+        data = os.read(handle, limit)
+        return data.decode("ascii", errors="replace") if len(data) < limit else None
+    finally:
+        os.close(handle)
+
+
+def _quick_commit(git_dir: Path, ref: str) -> str | None:
+    """The commit of HEAD or of a branch, where the repository's files plainly say it;
+    None for anything else (a tag, a commit id, a name git could read another way),
+    which `git rev-parse` then resolves."""
+    if ref == "HEAD":
+        head = (_small_file(git_dir / "HEAD") or "").strip()
+        if _COMMIT.fullmatch(head):
+            return head
+        if not head.startswith("ref: refs/heads/"):
+            return None
+        name, shadows = head[len("ref: "):], ()
+    else:
+        # git reads a name as $GIT_DIR/NAME, refs/NAME, refs/tags/NAME, then refs/heads/NAME.
+        name, shadows = f"refs/heads/{ref}", (ref, f"refs/{ref}", f"refs/tags/{ref}")
+    if not _BRANCH.fullmatch(name) or ".." in name or name.endswith(".lock"):
+        return None
+    packed_file = git_dir / "packed-refs"
+    packed = _small_file(packed_file, 1 << 20) if packed_file.exists() else ""
+    if packed is None:
+        return None
+    packed_refs = {}
+    for line in packed.splitlines():
+        value, _, refname = line.partition(" ")
+        packed_refs[refname] = value
+    if any(os.path.lexists(git_dir / shadow) or shadow in packed_refs for shadow in shadows):
+        return None
+    loose = _small_file(git_dir / name)
+    found = loose.strip() if loose is not None else packed_refs.get(name, "")
+    return found if _COMMIT.fullmatch(found) else None
+
+
 def _fetched(spec: SourceSpec, cache_dir: Path | None) -> Path:
     """A bare, blob-less clone of a remote repository in the cache, fetched anew."""
     if cache_dir is None:
@@ -514,16 +563,25 @@ def _read_git(spec: SourceSpec, cache_dir: Path | None) -> SourceResult:
     from .analysis import analyse_files
     from .diff import _plan_files
 
-    store, GitError = _store(_git_dir(spec, cache_dir))
+    git_dir = _git_dir(spec, cache_dir)
+    # A warm read needs only the commit: read from the ref files where that is plain, as git
+    # would (a subprocess per source cost more than all the rest of a warm read).
+    commit = _quick_commit(git_dir, spec.ref) if cache_dir is not None else None
+    if commit is not None:
+        read = {"commit": commit, "ref": spec.ref, "config": spec.config}
+        cached = _cache_get(cache_dir, _cache_key("git", commit, spec.config), spec, read)
+        if cached is not None:
+            return cached
+    store, GitError = _store(git_dir)
     try:
         commit = store.commit(spec.ref)
     except GitError:
         raise Unreadable(f"'{spec.ref}' is not a commit in '{spec.location}'") from None
     read = {"commit": commit, "ref": spec.ref, "config": spec.config}
     key = _cache_key("git", commit, spec.config)
-    cached = _cache_get(cache_dir, key)
+    cached = _cache_get(cache_dir, key, spec, read)
     if cached is not None:
-        return replace(cached, name=spec.name, kind=spec.kind, read=read, cached=True)
+        return cached
     root = Path("/") / "revision"  # where the revision's files seem to lie, for read_config
 
     def read_text(path: Path) -> str:
@@ -546,8 +604,7 @@ def _read_git(spec: SourceSpec, cache_dir: Path | None) -> SourceResult:
         raise Unreadable(f"'{spec.location}': {error}") from None
     if not files:
         raise Unreadable(f"no plans in '{plans_path}' at {spec.ref} ({commit[:12]})")
-    result = _from_analysis(analyse_files(settings, files, problems), own_name, read)
-    result = replace(result, name=spec.name, kind=spec.kind)
+    result = _from_analysis(analyse_files(settings, files, problems), spec, own_name, read)
     _cache_put(cache_dir, key, result)
     return result
 
@@ -588,7 +645,11 @@ def _cache_folder(cache_dir: Path, create: bool = False) -> Path | None:
     return folder
 
 
-def _cache_get(cache_dir: Path | None, key: str) -> SourceResult | None:
+# A record in the cache: its fields but `source` and `url`, which the spec gives.
+_ROW = ("id", "kind", "title", "status", "team", "effort", "period", "links", "page", "progress", "health")
+
+
+def _cache_get(cache_dir: Path | None, key: str, spec: SourceSpec, read: dict) -> SourceResult | None:
     folder = _cache_folder(cache_dir) if cache_dir is not None else None
     if folder is None:
         return None
@@ -598,8 +659,16 @@ def _cache_get(cache_dir: Path | None, key: str) -> SourceResult | None:
             stored = json.loads(stream.read())
         if stored.get("key") != key:
             return None
-        records = [ForeignRecord(**{**entry, "links": dict(entry["links"])}) for entry in stored["records"]]
-        return SourceResult(name="", kind="", own_name=stored.get("own_name"), records=records)
+        if stored.get("row") != list(_ROW):
+            return None
+        name, base = spec.name, spec.url
+        records = [ForeignRecord(name, record_id, kind, title, status, team, effort, period, links, page,
+                                 _page_url(base, page) if base else None, progress, health)
+                   for record_id, kind, title, status, team, effort, period, links, page, progress, health
+                   in stored["records"]]
+        own_name = stored.get("own_name")
+        return SourceResult(spec.name, spec.kind, read=read, own_name=own_name if schema.is_valid_id(own_name) else None,
+                            records=records, cached=True)
     except Exception:  # noqa: BLE001 - missing, a link, corrupt or foreign: read the source again
         return None
 
@@ -608,8 +677,8 @@ def _cache_put(cache_dir: Path | None, key: str, result: SourceResult) -> None:
     folder = _cache_folder(cache_dir, create=True) if cache_dir is not None else None
     if folder is None:
         return
-    neutral = [{**asdict(record), "source": "", "url": None} for record in result.records]
-    data = json.dumps({"key": key, "own_name": result.own_name, "records": neutral},
+    rows = [[getattr(record, name) for name in _ROW] for record in result.records]
+    data = json.dumps({"key": key, "row": _ROW, "own_name": result.own_name, "records": rows},
                       separators=(",", ":")).encode()
     temporary = folder / f".{key}-{os.getpid()}.tmp"
     try:
