@@ -427,3 +427,31 @@ def test_a_warm_read_of_git_sees_a_moved_branch_and_lets_git_settle_what_is_not_
     [tagged] = read(site, options.format(branch), cache)
     assert tagged.read["commit"] == git(repo, "rev-parse", "HEAD~1").strip()
     assert "later" not in {record.id for record in tagged.records}
+
+
+def test_an_export_that_is_a_named_pipe_fails_at_once(tmp_path):
+    os.mkfifo(tmp_path / "pipe.json")
+    [result] = read(tmp_path, "sources:\n  x:\n    export: pipe.json\n")
+    assert result.problem.message == "source 'x': 'pipe.json' is not a regular file"
+
+
+def test_a_repository_given_by_url_is_cloned_bare_into_the_cache_and_fetched_again(tmp_path):
+    repo = tmp_path / "team"
+    committed_strategy(repo)
+    site = tmp_path / "site"
+    cache = site / ".northstar-cache"
+    options = f"sources:\n  team:\n    git: file://{repo}\n"
+    [first] = read(site, options, cache)
+    assert first.ok and first.counts()["plans"] == 3
+    [clone] = (cache / "sources").glob("git-*")
+    assert (clone / "HEAD").is_file() and not (clone / "plans").exists()  # bare: no work tree
+    write(repo, {"plans/search/later.md": "---\ntitle: Later\nthemes: [better-search]\n---\n"})
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "later")
+    [second] = read(site, options, cache)
+    assert second.read["commit"] == git(repo, "rev-parse", "HEAD").strip() and second.counts()["plans"] == 4
+    [gone] = read(site, f"sources:\n  team:\n    git: file://{tmp_path}/nowhere\n", cache)
+    assert not gone.ok and gone.problem.message.startswith("source 'team': cannot fetch 'file://")
+    [refused] = read(site, "sources:\n  team:\n    git: ext::sh -c touch% /tmp/pwned\n", cache)
+    assert not refused.ok and not Path("/tmp/pwned").exists()
+    assert "cannot fetch 'ext::sh" in refused.problem.message  # git's ext transport runs commands: refused

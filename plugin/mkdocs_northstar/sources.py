@@ -41,7 +41,8 @@ EXPORT_VERSION = 1
 MAX_EXPORT_BYTES = 64 * 1024 * 1024  # an export is data for tools: far more is a mistake or an attack
 CACHE_FOLDER = ("sources",)  # below .northstar-cache
 _CACHE_FORMAT = 1
-_URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^[^/\s]+@[^/\s]+:")  # scheme://… or user@host:path
+# scheme://…, transport::address or user@host:path: what git reads as a URL
+_URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*(://|::)|^[^/\s]+@[^/\s]+:")
 _ALLOWED_PROTOCOLS = "file:git:http:https:ssh"
 
 
@@ -375,8 +376,14 @@ def _read_path(spec: SourceSpec, cache_dir: Path | None) -> SourceResult:
 
 def _read_export(spec: SourceSpec, cache_dir: Path | None) -> SourceResult:
     try:
-        with open(spec.target, "rb") as handle:
-            raw = handle.read(MAX_EXPORT_BYTES + 1)
+        # Non-blocking: a named pipe given as the export fails at once instead of waiting forever.
+        handle = os.open(spec.target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(handle, "rb") as stream:
+            if os.path.isdir(spec.target):
+                raise IsADirectoryError
+            if not stat.S_ISREG(os.fstat(handle).st_mode):
+                raise Unreadable(f"'{spec.location}' is not a regular file")
+            raw = stream.read(MAX_EXPORT_BYTES + 1)
     except FileNotFoundError:
         raise Unreadable(f"export file '{spec.location}' does not exist") from None
     except IsADirectoryError:
@@ -547,8 +554,8 @@ def _fetched(spec: SourceSpec, cache_dir: Path | None) -> Path:
     if not clone.is_dir():
         command = ["git", "clone", "--quiet", "--bare", "--filter=blob:none", "--", spec.target, str(clone)]
     else:
-        command = ["git", f"--git-dir={clone}", "fetch", "--quiet", "--filter=blob:none", "--", spec.target,
-                   f"+{spec.ref}:{spec.ref}" if spec.ref != "HEAD" else "HEAD"]
+        command = ["git", f"--git-dir={clone}", "fetch", "--quiet", "--prune", "--update-head-ok",
+                   "--filter=blob:none", "--", spec.target, "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"]
     try:
         done = subprocess.run(command, capture_output=True, env=environment, timeout=300)
     except (FileNotFoundError, subprocess.TimeoutExpired) as error:
