@@ -392,6 +392,15 @@ def test_a_corrupt_cache_entry_is_read_again(tmp_path):
     assert (cache / ".gitignore").is_file()
 
 
+def test_the_cache_s_gitignore_is_not_written_through_a_planted_link(tmp_path):
+    export = exported(tmp_path)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    os.symlink(tmp_path / "outside.txt", cache / ".gitignore")  # dangling: it would create the target
+    [result] = sources.read_sources(spec(tmp_path, f"sources:\n  p:\n    export: {export}\n"), cache)
+    assert result.ok and not (tmp_path / "outside.txt").exists()
+
+
 def test_strategies_naming_each_other_read_only_what_the_other_holds():
     # The company names the teams; the teams name the company: nothing loops.
     config = EXAMPLES / "company" / "mkdocs.yml"

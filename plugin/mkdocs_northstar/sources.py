@@ -643,8 +643,11 @@ def _cache_folder(cache_dir: Path, create: bool = False) -> Path | None:
             return None
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            if not (Path(cache_dir) / ".gitignore").exists():  # like the record cache: ignored by git
-                (Path(cache_dir) / ".gitignore").write_text("# Created by northstar: safe to delete.\n*\n")
+            ignore = Path(cache_dir) / ".gitignore"
+            if not os.path.lexists(ignore):  # like the record cache: ignored by git (never through a link)
+                handle = os.open(ignore, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+                with os.fdopen(handle, "w") as stream:
+                    stream.write("# Created by northstar: safe to delete.\n*\n")
         except OSError:
             return None
         if os.path.islink(folder) or os.path.islink(cache_dir):
