@@ -464,3 +464,12 @@ def test_a_repository_given_by_url_is_cloned_bare_into_the_cache_and_fetched_aga
     [refused] = read(site, "sources:\n  team:\n    git: ext::sh -c touch% /tmp/pwned\n", cache)
     assert not refused.ok and not Path("/tmp/pwned").exists()
     assert "cannot fetch 'ext::sh" in refused.problem.message  # git's ext transport runs commands: refused
+
+
+def test_what_can_be_read_is_still_read_beside_a_source_that_cannot(tmp_path):
+    good, bad, also_good = read(tmp_path, f"sources:\n  good:\n    path: {EXAMPLES / 'payments'}\n"
+                                          "  bad:\n    git: nowhere.git\n"
+                                          f"  also-good:\n    path: {EXAMPLES / 'growth'}\n")
+    assert (good.ok, bad.ok, also_good.ok) == (True, False, True)
+    assert [problem.line for problem in sources.problems_of([good, bad, also_good])] == [8]
+    assert good.counts()["plans"] == 4 and also_good.counts()["plans"] == 5
