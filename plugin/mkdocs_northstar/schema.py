@@ -12,6 +12,8 @@ from typing import Any, Callable
 KINDS = ("objective", "theme", "plan")
 STATUSES = ("proposed", "planned", "in-progress", "done", "dropped")
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+# A link names a local id, or `NAME:ID`: record ID of the strategy (source) called NAME (v1.2).
+LINK_PATTERN = r"^([a-z0-9][a-z0-9-]*:)?[a-z0-9][a-z0-9-]*$"
 PERIOD_PATTERN = r"^[0-9]{4}(-H[12]|-Q[1-4])?$"
 URL_SCHEMES = ("http", "https", "mailto")
 
@@ -26,6 +28,7 @@ URL_PATTERN = (r"^\s*(" + _caseless("http") + r"[sS]?://[^\s/$.?#]\S*|"
                + _caseless("mailto") + r":[^\s@]+@[^\s@]+)\s*$")
 # Patterns are matched whole (fullmatch): '$' alone would also accept a trailing newline.
 _ID_RE = re.compile(ID_PATTERN)
+_LINK_RE = re.compile(LINK_PATTERN)
 _PERIOD_RE = re.compile(PERIOD_PATTERN)
 _URL_RE = re.compile(URL_PATTERN)
 
@@ -107,6 +110,15 @@ def _identifier(value: object) -> str:
     return value
 
 
+def _link(value: object) -> str:
+    if not isinstance(value, str):
+        raise Invalid(f"expected an id, got {type_name(value)}")
+    if not _LINK_RE.fullmatch(value):
+        raise Invalid(f"'{value}' is not a valid id: use lower-case letters, digits and '-', starting with a letter "
+                      "or digit (or NAME:ID for a record of the source NAME)")
+    return value
+
+
 def _list_of(item: Check) -> Check:
     def check(value: object) -> list:
         if not isinstance(value, list):
@@ -159,6 +171,8 @@ NUMBER = Check(_number, {"type": "number"})
 POSITIVE_NUMBER = Check(_positive_number, {"type": "number", "exclusiveMinimum": 0})
 IDENTIFIER = Check(_identifier, {"type": "string", "pattern": ID_PATTERN})
 IDENTIFIERS = _list_of(IDENTIFIER)
+LINK = Check(_link, {"type": "string", "pattern": LINK_PATTERN})
+LINKS = _list_of(LINK)
 # YAML reads a bare year as an integer.
 PERIOD = Check(_period, {"anyOf": [{"type": "string", "pattern": PERIOD_PATTERN},
                                    {"type": "integer", "minimum": 1000, "maximum": 9999}]})
@@ -197,13 +211,13 @@ KEYS: dict[str, Key] = {
             "Where the metric must get to; lower than baseline means lower is better."),
         Key("current", ("objective",), NUMBER, "The latest measurement."),
         Key("unit", ("objective",), STRING, "Unit of the metric: s, %, users."),
-        Key("parent", ("objective",), IDENTIFIER, "A higher objective this one rolls up to."),
-        Key("objectives", ("theme", "plan"), IDENTIFIERS, "Objectives served (directly, for a plan)."),
-        Key("themes", ("plan",), IDENTIFIERS, "Themes this plan belongs to."),
+        Key("parent", ("objective",), LINK, "A higher objective this one rolls up to."),
+        Key("objectives", ("theme", "plan"), LINKS, "Objectives served (directly, for a plan)."),
+        Key("themes", ("plan",), LINKS, "Themes this plan belongs to."),
         Key("team", ("plan",), STRING, "Default: the first folder below plans_dir."),
         Key("status", ("plan",), _choice(STATUSES), "Default: proposed."),
         Key("effort", ("plan",), POSITIVE_NUMBER, "Size in the team's unit (weeks, points); weights coverage."),
-        Key("depends_on", ("plan",), IDENTIFIERS, "Plans this one waits for."),
+        Key("depends_on", ("plan",), LINKS, "Plans this one waits for."),
         Key("links", ("plan",), _list_of(URL), "Tracker tickets, documents: http, https or mailto URLs."),
     )
 }
