@@ -1,8 +1,8 @@
 """The example site in a real browser: headless Debian chromium driven by playwright,
 the network cut off except 127.0.0.1, every outside request recorded.
 
-Skipped where chromium or playwright is missing, except under CI (env var CI set),
-where a missing browser is a failure: `.ci/run` installs it. Screenshots go to a
+Skipped as a whole, with one reason, where chromium or playwright is missing, except
+under CI (env var CI set), where a missing browser is a failure: `.ci/run` installs it. Screenshots go to a
 folder printed at the end; set NORTHSTAR_SCREENSHOTS_DIR=docs/img to refresh the
 README's.
 """
@@ -10,6 +10,7 @@ README's.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -39,20 +40,26 @@ PAGES = {
 _RESOLVED_HREFS = "nodes => nodes.map(node => new URL(node.getAttribute('href'), document.baseURI).href)"
 
 
-def _missing(reason: str):
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; CI must run the browser tests (.ci/run installs chromium)")
-    pytest.skip(reason)
+def _why_no_browser() -> str | None:
+    if not Path(CHROMIUM).is_file():
+        return (f"no chromium at {CHROMIUM} (Debian: apt-get install chromium; "
+                "or point NORTHSTAR_CHROMIUM at one)")
+    if importlib.util.find_spec("playwright") is None:
+        return "python playwright is not installed (pip install -e '.[test]')"
+    return None
+
+
+NO_BROWSER = _why_no_browser()
+if NO_BROWSER and not os.environ.get("CI"):
+    pytest.skip(f"browser tests: {NO_BROWSER}", allow_module_level=True)
 
 
 @pytest.fixture(scope="module")
 def sync_playwright():
-    if not Path(CHROMIUM).is_file():
-        _missing(f"no chromium at {CHROMIUM}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("python playwright is not installed")
+    if NO_BROWSER:  # only under CI, where the module is not skipped
+        pytest.fail(f"{NO_BROWSER}; CI must run the browser tests (.ci/run installs chromium)")
+    from playwright.sync_api import sync_playwright
+
     return sync_playwright
 
 
@@ -200,6 +207,6 @@ def test_dark_scheme_and_phone_width(scheme, width, browser, server, outside, sc
     assert not outside
 
 
-def test_screenshots_are_saved(screenshots):
+def test_screenshots_are_saved(browser, screenshots):
     saved = sorted(path.name for path in screenshots.glob("*.png"))
     assert {"overview.png", "objective.png", "coverage.png", "roadmap.png"} <= set(saved), saved

@@ -237,7 +237,10 @@ def corpus() -> list[tuple[str, bytes, str | None, int | None]]:
     files.append(("corpus/crlf-duplicate.md", b"---\r\ntitle: a\r\ntitle: b\r\n---\r\n", "schema", 3))
     files.append(("corpus/bom-duplicate.md", b"\xef\xbb\xbf---\ntitle: a\ntitle: b\n---\n", "schema", 3))
     files.append(("corpus/cr-only-duplicate.md", b"---\rtitle: a\rtitle: b\r---\r", "schema", 3))
-    files.append(("corpus/line-separator.md", "---\ntitle: a\u2028b\nfoo: 1\n---\n".encode(), "schema", 3))
+    # YAML also breaks lines at NEL, LS and PS; editors do not, and neither do the lines reported.
+    files.append(("corpus/line-separator.md", "---\ntitle: 'a\u2028b'\nfoo: 1\n---\n".encode(), "schema", 3))
+    files.append(("corpus/next-line-in-quotes.md", "---\ntitle: \"a\x85b\u2029\"\nfoo: 1\n---\n".encode(), "schema", 3))
+    files.append(("corpus/line-separator-unquoted.md", "---\ntitle: a\u2028b\nfoo: 1\n---\n".encode(), "front-matter", 2))
     files.append(("corpus/two-megabyte-title.md", _fm(f"title: {'a' * 2_000_000}\nfoo: 1\n"), "front-matter", 2))
     files.append(("corpus/two-megabyte-key.md", _fm(f"{'k' * 2_000_000}: 1\n"), None, None))
     files.append(("corpus/two-megabyte-flow.md", _fm("tags: [" + "t, " * 700_000 + "t]\nfoo: 1\n"), "front-matter", 2))
@@ -402,12 +405,43 @@ def test_pipe_named_like_a_plan_is_reported_not_read(tmp_path):
                for d in json.loads(result.stdout)["diagnostics"])
 
 
-@pytest.mark.parametrize("levels", [5000, 100_000])
-def test_deep_nesting_is_refused_by_the_yaml_reader_itself(levels):
-    """Below the front-matter size limit the depth scan stands alone: libyaml's
-    composer would crash the interpreter on this, not raise."""
-    from mkdocs_northstar.load import YamlProblem, parse_yaml
+@pytest.mark.parametrize("levels", [300, 5000, 100_000])
+def test_deep_nesting_is_one_located_front_matter_problem(levels):
+    """Our depth scan or the YAML reader's own limit (libyaml 0.2.6 stops at 1,000
+    levels): whichever refuses first, the author gets one problem on the line where
+    the nesting starts. libyaml's composer would crash the interpreter, not raise."""
+    from mkdocs_northstar.load import MAX_DEPTH, MAX_FRONT_MATTER, YamlProblem, parse_record, parse_yaml
 
-    for matter in ("\ntitle: " + "[" * levels + "]" * levels + "\n", "\n" + "- " * levels + "x\n"):
-        with pytest.raises(YamlProblem, match="nests deeper than"):
+    shapes = [("nested: " + "[" * levels + "]" * levels, 3), ("nested:\n" + "- " * levels + "x", 4),
+              ("nested: " + "{a: " * levels + "x" + "}" * levels, 3)]
+    for nested, line in shapes:
+        matter = f"\ntitle: x\n{nested}\n"  # as split from the file: the newline after '---' first
+        with pytest.raises(YamlProblem) as refused:  # the reader alone, whatever the size
             parse_yaml(matter, first_line=1)
+        assert refused.value.line == line, refused.value.message
+        assert f"{MAX_DEPTH} levels" in refused.value.message  # the author learns the limit, whoever refused
+        if len(matter) <= MAX_FRONT_MATTER:
+            record = parse_record(_fm(matter[1:]), "plans/t/deep.md", "t/deep.md")
+            assert record.broken
+            assert [(problem.rule, problem.line) for problem in record.problems] == [("front-matter", line)]
+
+
+def test_deep_nesting_is_reported_by_check_with_file_and_line(tmp_path):
+    make_site(tmp_path, {"plans/t/deep.md": _fm("title: x\nnested: " + "[" * 5000 + "]" * 5000 + "\n")})
+    result = northstar(tmp_path, "check")
+    assert result.returncode == 1 and "Traceback" not in result.stdout + result.stderr
+    assert [line for line in result.stdout.splitlines() if "front-matter" in line] == [
+        line for line in result.stdout.splitlines() if line.startswith("plans/t/deep.md:3: error: [front-matter]")]
+    assert "plans/t/deep.md:3: error: [front-matter]" in result.stdout
+
+
+def test_breaks_only_yaml_sees_keep_quoted_text_and_editor_lines():
+    """NEL, LS and PS are line breaks to YAML 1.1, not to editors: quoted, each is kept
+    as written; the keys after them are on the lines an editor shows."""
+    from mkdocs_northstar.load import parse_record
+
+    raw = _fm("title: 'a\x85  b\u2028  c'\n? '\x85  '\n: 1\nowner: \"x\u2028y\"\nfoo: 2\n")
+    record = parse_record(raw, "plans/t/breaks.md", "t/breaks.md")
+    assert record.title == "a\x85b\u2028c" and record.get("owner") == "x\u2028y"
+    unknown = sorted((problem.line, problem.message) for problem in record.problems)
+    assert unknown == [(3, "unknown key '\x85'"), (6, "unknown key 'foo'")]

@@ -39,9 +39,11 @@ _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _STRING_TAG = "tag:yaml.org,2002:str"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 # YAML 1.1 reads NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR as line breaks; editors
-# (and the line numbers of diagnostics) count only '\n'. As spaces they keep both agreeing.
-_YAML_ONLY_BREAKS = str.maketrans({"\x85": " ", "\u2028": " ", "\u2029": " "})
-_HAS_YAML_ONLY_BREAK = re.compile("[\x85\u2028\u2029]")
+# (and the line numbers of diagnostics) count only '\n', so lines are counted in the text
+# (_Lines). In quotes YAML keeps LS and PS but folds NEL into a space; NEL is read as a
+# kept break too (as PyYAML writes it), so no character of a quoted scalar is lost.
+_YAML_ONLY_BREAK = re.compile("[\x85\u2028\u2029]")
+_NEL, _KEPT_BREAKS = "\x85", ("\u2028", "\u2029")
 # Every YAML timestamp starts like this; without one (or an explicit tag) no scalar
 # can fail to build, and the walk looking for one is skipped.
 _DATE_START = re.compile(r"[0-9]{4}-[0-9]")
@@ -108,6 +110,50 @@ class _Loader(_BaseLoader):
         return tag
 
 
+class _Lines:
+    """The 0-based line of a mark as editors count it: only '\n' ends a line."""
+
+    __slots__ = ("_text",)
+
+    def __init__(self, matter: str):
+        self._text = matter if _YAML_ONLY_BREAK.search(matter) else None
+
+    def of(self, mark) -> int:
+        return mark.line if self._text is None else self._text.count("\n", 0, mark.index)
+
+    def plain(self) -> bool:
+        """Whether the text holds none of the breaks only YAML sees."""
+        return self._text is None
+
+    def text(self, line: int) -> str:
+        return self._text.split("\n")[line] if self._text is not None else ""
+
+
+def _keep_nel(matter: str) -> tuple[str, str | None]:
+    """The matter with NEL swapped for a kept break it does not use, and that break."""
+    if _NEL in matter:
+        for stand_in in _KEPT_BREAKS:
+            if stand_in not in matter:
+                return matter.replace(_NEL, stand_in), stand_in
+    return matter, None
+
+
+def _restore_nel(root: yaml.Node, stand_in: str) -> None:
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            node.value = node.value.replace(stand_in, _NEL)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(part for pair in node.value for part in pair)
+
+
 class YamlProblem(Exception):
     def __init__(self, line: int, message: str):
         super().__init__(message)
@@ -141,21 +187,21 @@ def split_front_matter(text: str) -> tuple[str, str, int]:
     return matter, body, body_line
 
 
-def _check_depth(matter: str) -> None:
+def _check_depth(matter: str, lines: _Lines) -> None:
     try:
         check_depth(matter, _BaseLoader)
     except TooBig as problem:
-        raise YamlProblem(problem.line, f"front matter {problem.message}") from None
+        raise YamlProblem(lines.of(problem.mark) + 1, f"front matter {problem.message}") from None
 
 
-def _check_expansion(root: yaml.Node) -> None:
+def _check_expansion(root: yaml.Node, lines: _Lines) -> None:
     try:
         check_expansion(root)
     except TooBig as problem:
-        raise YamlProblem(problem.line, problem.message) from None
+        raise YamlProblem(lines.of(problem.mark) + 1, problem.message) from None
 
 
-def _bad_scalar(loader, root: yaml.Node) -> tuple[int, str] | None:
+def _bad_scalar(loader, root: yaml.Node, lines: _Lines) -> tuple[int, str] | None:
     """The first value that its tag cannot build, with its line: a date such as
     2020-13-01 (PyYAML raises ValueError) or an explicit tag on the wrong text
     (`!!bool maybe` raises KeyError). What is built here is reused by the document."""
@@ -175,7 +221,7 @@ def _bad_scalar(loader, root: yaml.Node) -> tuple[int, str] | None:
                 except Exception as error:  # noqa: BLE001 - each constructor raises its own kind
                     what = "date" if node.tag == _TIMESTAMP_TAG else node.tag.rsplit(":", 1)[-1]
                     detail = f" ({error})" if type(error) is ValueError else ""
-                    return node.start_mark.line, f"'{node.value}' is not a valid {what}{detail}"
+                    return lines.of(node.start_mark), f"'{node.value}' is not a valid {what}{detail}"
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(reversed(node.value))
         elif isinstance(node, yaml.MappingNode):
@@ -186,14 +232,15 @@ def _bad_scalar(loader, root: yaml.Node) -> tuple[int, str] | None:
 def parse_yaml(matter: str, first_line: int) -> tuple[Any, dict[str, int], list[Problem]]:
     """Parse front matter; return its data, the file line of each top-level key, and
     problems that do not stop the file from being read (duplicate keys)."""
-    if _HAS_YAML_ONLY_BREAK.search(matter):
-        matter = matter.translate(_YAML_ONLY_BREAKS)
-    flat = read_flat(matter, first_line)  # nearly every plan: flat `key: value` lines, no libyaml needed
-    if flat is not None:
-        return flat[0], flat[1], []
+    lines = _Lines(matter)
+    if lines.plain():
+        flat = read_flat(matter, first_line)  # nearly every plan: flat `key: value` lines, no libyaml needed
+        if flat is not None:
+            return flat[0], flat[1], []
+    matter, stand_in = _keep_nel(matter)
     if len(matter) > _DEPTH_SCAN_FROM:
         try:
-            _check_depth(matter)
+            _check_depth(matter, lines)
         except YamlProblem as problem:
             problem.line += first_line - 1
             raise
@@ -204,23 +251,28 @@ def parse_yaml(matter: str, first_line: int) -> tuple[Any, dict[str, int], list[
         root = loader.get_single_node()
         if root is None:
             return None, {}, []
+        if stand_in:
+            _restore_nel(root, stand_in)
         if "&" in matter:
-            _check_expansion(root)
+            _check_expansion(root, lines)
         # Only a date or an explicit tag ('!') can fail to build.
-        bad_value = _bad_scalar(loader, root) if "!" in matter or _DATE_START.search(matter) else None
+        bad_value = _bad_scalar(loader, root, lines) if "!" in matter or _DATE_START.search(matter) else None
         if bad_value:
             raise YamlProblem(bad_value[0] + 1, bad_value[1])
-        lines, problems = _key_lines(loader, root, first_line)
+        key_lines, problems = _key_lines(loader, root, first_line, lines)
         data = _construct(loader, root, matter)
     except YamlProblem as problem:
         problem.line += first_line - 1
         raise
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        line = (mark.line if mark else 0) + first_line
+        line = (lines.of(mark) if mark else 0) + first_line
         reason = " ".join(part for part in (error.context, error.problem) if part)
-        if mark and _indented_with_tab(matter, mark.line):
+        if mark and _indented_with_tab(matter, lines.of(mark)):
             reason += " (a tab indents this line: YAML indents with spaces only)"
+        hint = _break_hint(lines, error)
+        if hint:
+            line, reason = hint[0] + first_line, reason + hint[1]
         raise YamlProblem(line, f"front matter is not valid YAML: {reason}") from None
     except yaml.reader.ReaderError as error:  # a control character; libyaml gives a byte offset
         line = matter.encode("utf-8", "surrogatepass")[: error.position].count(b"\n") + first_line
@@ -231,7 +283,19 @@ def parse_yaml(matter: str, first_line: int) -> tuple[Any, dict[str, int], list[
         raise YamlProblem(first_line, f"front matter is not valid YAML: {error}") from None
     finally:
         loader.dispose()
-    return data, lines, problems
+    return data, key_lines, problems
+
+
+def _break_hint(lines: _Lines, error: yaml.MarkedYAMLError) -> tuple[int, str] | None:
+    """Why YAML saw a line end where the editor shows none: the line that holds the
+    break and what to do about it."""
+    for mark in (error.context_mark, error.problem_mark):
+        line = lines.of(mark) if mark else 0
+        found = _YAML_ONLY_BREAK.search(lines.text(line)) if mark else None
+        if found:
+            return line, (f" (YAML reads the invisible character U+{ord(found.group()):04X} on this line "
+                          "as a line break: remove it, or put the value in quotes)")
+    return None
 
 
 _SEQUENCE_TAG = "tag:yaml.org,2002:seq"
@@ -270,7 +334,7 @@ def _construct(loader, root: yaml.Node, matter: str) -> Any:
         return loader.construct_document(root)  # which also words the error
 
 
-def _key_lines(loader, root: yaml.Node, first_line: int) -> tuple[dict[str, int], list[Problem]]:
+def _key_lines(loader, root: yaml.Node, first_line: int, editor: _Lines) -> tuple[dict[str, int], list[Problem]]:
     """The file line of each top-level key, by the key's text as the record looks it
     up (`~:` is 'None'), and a problem for each key given twice. Read before the
     document is built, which rewrites the keys that `<<:` merges in."""
@@ -282,7 +346,7 @@ def _key_lines(loader, root: yaml.Node, first_line: int) -> tuple[dict[str, int]
         if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _MERGE_TAG:
             continue
         key = key_node.value if key_node.tag == _STRING_TAG else str(loader.construct_object(key_node))
-        line = key_node.start_mark.line + first_line
+        line = editor.of(key_node.start_mark) + first_line
         if key in lines:
             # PyYAML keeps the last value silently; the author meant one of them.
             problems.append(Problem(SCHEMA, line, f"key '{key}' is given twice (first on line {lines[key]}); the last value wins"))
