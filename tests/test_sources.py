@@ -312,8 +312,9 @@ def test_git_is_read_at_a_ref_without_a_work_tree_and_cached_by_commit(tmp_path)
 
 def test_a_bare_repository_and_a_config_in_a_sub_folder(tmp_path):
     work = tmp_path / "work"
-    make_site(work / "site", config="site_name: x\nplugins:\n  - northstar:\n      plans_dir: ../strategy\n")
-    (work / "site" / "plans").rename(work / "strategy")
+    # plans_dir stays inside the project folder (a configuration error otherwise), here a sub folder's.
+    make_site(work / "site", config="site_name: x\nplugins:\n  - northstar:\n      plans_dir: strategy\n")
+    (work / "site" / "plans").rename(work / "site" / "strategy")
     git(work, "init", "-q")
     git(work, "add", "-A")
     git(work, "commit", "-q", "-m", "plans")

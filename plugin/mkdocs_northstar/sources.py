@@ -606,7 +606,7 @@ def _read_git(spec: SourceSpec, cache_dir: Path | None) -> SourceResult:
         plans_path = posixpath.normpath(posixpath.join(posixpath.dirname(spec.config), settings.plans_dir))
         if plans_path.startswith("../") or plans_path == "..":
             raise Unreadable(f"plans_dir '{settings.plans_dir}' lies outside the repository")
-        files, problems = _plan_files(store, commit, plans_path)
+        files, problems = _plan_files(store, commit, plans_path, settings.plans_root)
     except GitError as error:
         raise Unreadable(f"'{spec.location}': {error}") from None
     if not files:
