@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from mkdocs_northstar.analysis import analyse
-from mkdocs_northstar.render import render_pages
+from mkdocs_northstar.render.pages import render_pages
 from mkdocs_northstar.settings import read_settings
 
 # Per 10,000 plans: 50 objectives, 250 themes and 200 teams of about 50 plans each.

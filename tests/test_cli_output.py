@@ -108,10 +108,10 @@ def test_diff_piped_or_asked_for_is_markdown(tmp_path):
 
 def test_diff_text_writes_control_characters_out(tmp_path):
     root = changed_repository(tmp_path)
-    write(root, {"plans/growth/evil.md": '---\ntitle: "Evil \\e[2J\\u202e title"\nthemes: [loyalty]\n---\n'})
+    write(root, {"plans/growth/evil.md": '---\ntitle: "Evil \\e[2J\\u202e\\u2028 title"\nthemes: [loyalty]\n---\n'})
     result = northstar(root, "diff", "HEAD", "--format", "text", "--color")
-    assert "plan evil (Evil \\u001b[2J\\u202e title)" in result.stdout
-    assert "\x1b[2J" not in result.stdout and "\u202e" not in result.stdout
+    assert "plan evil (Evil \\u001b[2J\\u202e\\u2028 title)" in result.stdout
+    assert "\x1b[2J" not in result.stdout and "\u202e" not in result.stdout and "\u2028" not in result.stdout
 
 
 # --- numbers in JSON ----------------------------------------------------------------

@@ -79,7 +79,7 @@ def test_diff_of_a_long_rewritten_body_takes_bounded_time(tmp_path: Path):
 
 
 def test_a_long_parent_chain_renders_in_bounded_time(tmp_path: Path):
-    from mkdocs_northstar.render import page_renderers
+    from mkdocs_northstar.render.pages import page_renderers
 
     depth = 1500
     plans = {"plans/objectives/o0000.md": OBJECTIVE,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import make_site, mkdocs_build
-from mkdocs_northstar.render import attr, md, page_title, yaml_string
+from mkdocs_northstar.render.text import attr, md, page_title, yaml_string
 
 # Each payload would become markup somewhere if one context forgot its escaping: an
 # element, an event handler, a table cell break, a link, a code span, a Jinja

@@ -170,7 +170,7 @@ def test_a_stream_whose_child_fails_computes_the_rest_here():
 
 
 def test_a_stream_keeps_what_its_results_carry():
-    from mkdocs_northstar.render import PageText
+    from mkdocs_northstar.render.pages import PageText
 
     text = PageText("---\ntitle: X\n---\n# X\n")
     text.front, text.meta = "---\ntitle: X\n---\n", {"title": "X"}

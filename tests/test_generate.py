@@ -12,7 +12,7 @@ import pytest
 
 from conftest import CLEAN_PLANS, MKDOCS, make_site, northstar, run, tree, write
 from mkdocs_northstar.analysis import analyse
-from mkdocs_northstar.render import render_pages
+from mkdocs_northstar.render.pages import render_pages
 from mkdocs_northstar.settings import read_settings
 
 # A site that knows nothing of Northstar: the built-in theme, no plugins, and the

@@ -96,7 +96,8 @@ def test_build_log_prints_one_line_per_diagnostic(site):
 
 @pytest.mark.parametrize("char, shown", [("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"), ("\x00", "\\x00"),
                                          ("\x1b", "\\x1b"), ("\x7f", "\\x7f"), ("\x85", "\\x85"),
-                                         ("\x9f", "\\x9f"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")])
+                                         ("\x9f", "\\x9f"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"),
+                                         ("\u202e", "\\u202e"), ("\u2066", "\\u2066")])
 def test_printable_writes_control_characters_as_escapes(char, shown):
     assert printable(f"a{char}b") == f"a{shown}b"
     assert len(printable(f"a{char}b").splitlines()) == 1

@@ -277,6 +277,6 @@ def test_outcomes_imports_neither_mkdocs_nor_markdown():
     import subprocess
     import sys
 
-    code = ("import sys, mkdocs_northstar.outcomes, mkdocs_northstar.measurements, mkdocs_northstar.charts, "
+    code = ("import sys, mkdocs_northstar.outcomes, mkdocs_northstar.measurements, mkdocs_northstar.render.charts, "
             "mkdocs_northstar.checkin; print(any(m.split('.')[0] in ('mkdocs', 'markdown') for m in sys.modules))")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"

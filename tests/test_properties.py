@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from mkdocs_northstar import schema
 from mkdocs_northstar.analysis import analyse_files
 from mkdocs_northstar.load import parse_record
-from mkdocs_northstar.render import render_pages
+from mkdocs_northstar.render.pages import render_pages
 from mkdocs_northstar.settings import Settings
 
 # analyse_files reads nothing from disk: the root only shapes the paths shown.

@@ -16,7 +16,7 @@ import pytest
 
 from conftest import northstar
 from mkdocs_northstar.analysis import analyse
-from mkdocs_northstar.render import render_pages
+from mkdocs_northstar.render.pages import render_pages
 from mkdocs_northstar.settings import read_settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))

@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 
 from conftest import CLEAN_PLANS, MKDOCS_YML, analyse_site, make_site, mkdocs_build
-from mkdocs_northstar import maps
-from mkdocs_northstar.render import HtmlLinks, RenderOptions, nest_headings, render_pages
+from mkdocs_northstar.render import maps
+from mkdocs_northstar.render.bodies import nest_headings
+from mkdocs_northstar.render.pages import RenderOptions, render_pages
+from mkdocs_northstar.render.urls import HtmlLinks
 
 FLAT_URLS_YML = MKDOCS_YML + "use_directory_urls: false\n"
 ICONS_YML = MKDOCS_YML + """\

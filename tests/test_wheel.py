@@ -102,8 +102,8 @@ def test_wheel_holds_templates_stylesheet_and_both_entry_points(wheel):
         names = set(archive.namelist())
         (entry_points,) = [name for name in names if name.endswith(".dist-info/entry_points.txt")]
         entry_text = archive.read(entry_points).decode()
-    templates = sorted(path.name for path in (REPO / "plugin/mkdocs_northstar/templates").glob("*.j2"))
-    assert templates and all(f"mkdocs_northstar/templates/{name}" in names for name in templates)
+    templates = sorted(path.name for path in (REPO / "plugin/mkdocs_northstar/render/templates").glob("*.j2"))
+    assert templates and all(f"mkdocs_northstar/render/templates/{name}" in names for name in templates)
     assert "mkdocs_northstar/assets/northstar.css" in names
     modules = sorted(path.name for path in (REPO / "plugin/mkdocs_northstar").glob("*.py"))
     assert all(f"mkdocs_northstar/{name}" in names for name in modules)

@@ -146,7 +146,7 @@ def _text(path: str | Path) -> str:
     spec = str(path)
     if ":" not in spec or os.path.lexists(spec):
         return Path(path).read_text(encoding="utf-8")
-    from .diff import Repository  # only then: git is not needed for a file
+    from .diff.revision import Repository  # only then: git is not needed for a file
 
     try:
         return Repository(Path.cwd()).show(spec).decode("utf-8")

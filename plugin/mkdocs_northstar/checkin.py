@@ -35,7 +35,8 @@ from .diagnostics import printable
 from .load import Record, read_plans
 from .measurements import parse_csv, read_csv_file, resolve
 from .outcomes import parse_date
-from .scaffold import Refused, yaml_scalar
+from .render.text import yaml_string
+from .scaffold import Refused
 from .settings import Settings
 
 _FENCE = re.compile(r"---[ \t]*")
@@ -49,14 +50,14 @@ class Entry:
     note: str | None = None
 
     def flow(self) -> str:
-        note = f", note: {yaml_scalar(self.note)}" if self.note else ""
+        note = f", note: {yaml_string(self.note, readable=True)}" if self.note else ""
         return f"{{date: {self.date.isoformat()}, value: {_number(self.value)}{note}}}"
 
     def block(self, column: int) -> list[str]:
         """The entry as a block mapping whose keys sit at `column` (the first line gets no indent)."""
         lines = [f"date: {self.date.isoformat()}", f"{' ' * column}value: {_number(self.value)}"]
         if self.note:
-            lines.append(f"{' ' * column}note: {yaml_scalar(self.note)}")
+            lines.append(f"{' ' * column}note: {yaml_string(self.note, readable=True)}")
         return lines
 
 

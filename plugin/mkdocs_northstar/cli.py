@@ -134,14 +134,15 @@ def diff(config_file: Path, base: str, head: str | None, output_format: str | No
     """What changed in the strategy between git revisions BASE and HEAD (default: the
     working tree, uncommitted changes included). Exit 1 when the change adds errors."""
     from .console import colour_wanted, progress
-    from .diff import FORMATTERS, diff as compare_revisions
+    from .diff.compare import diff as compare_revisions
+    from .diff.formats import FORMATTERS
 
     if output_format is None:
         output_format = "text" if sys.stdout.isatty() else "markdown"
     with progress(f"comparing the strategy at {base} and {head or 'the working tree'}"):
         result = compare_revisions(config_file, base, head)
     if output_format == "text":
-        from .diff_text import as_text
+        from .diff.text import as_text
 
         coloured = colour_wanted(colour, sys.stdout)
         click.echo(as_text(result, coloured), nl=False, color=coloured or None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .model import Node, Strategy
+from .render.text import percent
 from .schema import STATUSES
 
 
@@ -20,8 +21,7 @@ class Share:
 
     @property
     def percent(self) -> str:
-        ratio = self.ratio
-        return "–" if ratio is None else f"{round(ratio * 100)}%"
+        return percent(self.ratio)
 
     def add(self, weight: float, counted: bool) -> None:
         self.whole += weight

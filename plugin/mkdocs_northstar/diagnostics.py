@@ -14,7 +14,8 @@ SEVERITIES = (ERROR, WARNING, OFF)
 # What ends a line somewhere or hides itself: C0 and C1 controls, DEL, and the Unicode
 # line and paragraph separators. A file name or a YAML key may hold any of them; printed
 # raw, a newline would start a line of its own, which CI runners read as a command.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# The bidirectional overrides and isolates reorder what a terminal or a browser shows.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -23,9 +24,12 @@ def _visible(char: str) -> str:
     return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
 
 
-def printable(text: object) -> str:
-    """`text` on one line, its control characters written out as escapes (a newline as
-    `\\n`, NEL as `\\x85`, U+2028 as `\\u2028`): what goes into any line of text output."""
+def printable(text: object, uniform: bool = False) -> str:
+    """`text` on one line, its control characters and bidirectional overrides written out
+    as escapes (a newline as `\\n`, NEL as `\\x85`, U+2028 as `\\u2028`): what goes into
+    any line of text output. `uniform`: every one as `\\uXXXX` (ESC as `\\u001b`)."""
+    if uniform:
+        return _UNPRINTABLE.sub(lambda match: f"\\u{ord(match.group()):04x}", str(text))
     return _UNPRINTABLE.sub(lambda match: _visible(match.group()), str(text))
 
 

@@ -20,10 +20,10 @@ from .analysis import Analysis
 from .coverage import Share, StatusRollup
 from .diagnostics import ERROR, WARNING
 from .model import Node
+from .render.text import rounded
 from .schema import KINDS
 
 VERSION = 1
-FORMATS = ("json", "csv")
 
 # Links of a record, in both directions: name -> how to read them from a Node.
 LINKS = {
@@ -119,24 +119,6 @@ def as_data(analysis: Analysis) -> dict:
         "coverage": _coverage(analysis),
         "diagnostics": [diagnostic.as_dict() for diagnostic in analysis.diagnostics],  # sorted by file and line
     }
-
-
-SIGNIFICANT_DIGITS = 6
-
-
-def rounded(data):
-    """`data` with every float rounded to six significant digits (0.33333333333333315 is
-    0.333333): sums of shares carry noise no reader needs. Integers stay integers, and a
-    large float keeps its whole part (a target of 12345678.9 is 12345679.0, not 12345700.0)."""
-    if isinstance(data, float):
-        if data != data or data in (float("inf"), float("-inf")):
-            return data
-        return float(f"{data:.{max(SIGNIFICANT_DIGITS, len(str(int(abs(data)))))}g}")
-    if isinstance(data, dict):
-        return {key: rounded(value) for key, value in data.items()}
-    if isinstance(data, (list, tuple)):
-        return [rounded(value) for value in data]
-    return data
 
 
 def as_json(analysis: Analysis) -> str:

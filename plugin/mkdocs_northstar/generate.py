@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .analysis import Analysis
-from .render import RenderOptions, render_pages
+from .render.pages import RenderOptions, render_pages
 
 MANIFEST = ".northstar-generated"
 STYLESHEET = "northstar.css"

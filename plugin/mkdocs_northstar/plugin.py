@@ -29,8 +29,8 @@ from .config import NorthstarConfig
 from .diagnostics import ERROR
 from .forked import Stream, available_cores
 from .pages import RecordPage, RenderedPage, SharedConverter, shares_a_converter
-from .render import (SEARCH_ALL, AsideBlock, RenderOptions, failure_pages, page_renderers, put_back, put_back_unsearched,
-                     set_aside)
+from .render.aside import SEARCH_ALL, AsideBlock, put_back, put_back_unsearched, set_aside
+from .render.pages import RenderOptions, failure_pages, page_renderers
 from .settings import ConfigError, Settings, settings_from
 
 # Plain logger (not get_plugin_logger, which prefixes the plugin's name) so that each

@@ -15,12 +15,12 @@ from urllib.parse import quote
 from . import __version__
 from .analysis import Analysis
 from .diagnostics import ERROR, OFF, WARNING, Diagnostic, count, json_text, printable
+from .render.text import plural, rounded
 from .rules import RULES, severities
 
 if TYPE_CHECKING:  # the baseline module is imported only where one is used: check runs on every commit
     from .baseline import Comparison
 
-FORMATS = ("text", "json", "github", "sarif")
 
 
 def counted(analysis: Analysis, ratchet: Comparison | None) -> list[Diagnostic]:
@@ -36,14 +36,10 @@ def summary(analysis: Analysis, ratchet: Comparison | None) -> dict:
     return figures
 
 
-def _plural(number: int, word: str) -> str:
-    return f"{number} {word}{'' if number == 1 else 's'}"
-
-
 def summary_line(analysis: Analysis, ratchet: Comparison | None) -> str:
     figures = summary(analysis, ratchet)
-    line = (f"{_plural(figures['objectives'], 'objective')}, {_plural(figures['themes'], 'theme')}, "
-            f"{_plural(figures['plans'], 'plan')}: {_plural(figures['errors'], 'error')}, {_plural(figures['warnings'], 'warning')}")
+    line = (f"{plural(figures['objectives'], 'objective')}, {plural(figures['themes'], 'theme')}, "
+            f"{plural(figures['plans'], 'plan')}: {plural(figures['errors'], 'error')}, {plural(figures['warnings'], 'warning')}")
     if ratchet is not None:
         fixed = sum(entry.count for entry in ratchet.fixed)
         line += (f" not in baseline {ratchet.path} ({len(ratchet.known)} known"
@@ -107,8 +103,6 @@ def as_json(analysis: Analysis, ratchet: Comparison | None = None) -> str:
             "known": [diagnostic.as_dict() for diagnostic in ratchet.known],
             "fixed": [entry.as_dict() for entry in ratchet.fixed],
         }
-    from .export import rounded
-
     return json_text(rounded(document))
 
 

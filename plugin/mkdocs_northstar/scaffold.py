@@ -9,7 +9,6 @@ without it elsewhere. An existing file is never overwritten.
 from __future__ import annotations
 
 import datetime
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Callable
 
 from . import schema
 from .load import read_plans
+from .render.text import yaml_string
 from .settings import Settings
 
 # A team is a folder below plans_dir; these folders mean other kinds.
@@ -67,15 +67,6 @@ def missing(request: Request) -> list[str]:
 
 def _and(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
-def yaml_scalar(text: str) -> str:
-    """A double-quoted YAML scalar that reads back as `text`."""
-    quoted = json.dumps(text, ensure_ascii=False)
-    # YAML treats these as line breaks even inside quotes; JSON leaves them raw.
-    for char in ("\u0085", "\u2028", "\u2029"):
-        quoted = quoted.replace(char, f"\\u{ord(char):04x}")
-    return quoted
 
 
 def default_title(record_id: str) -> str:
@@ -139,9 +130,9 @@ def target_path(settings: Settings, request: Request) -> Path:
 def render(request: Request) -> str:
     """The text of the new file."""
     title = request.title.strip() if request.title else default_title(request.id)
-    lines = ["---", f"title: {yaml_scalar(title)}"]
+    lines = ["---", f"title: {yaml_string(title, readable=True)}"]
     if request.owner:
-        lines.append(f"owner: {yaml_scalar(request.owner.strip())}")
+        lines.append(f"owner: {yaml_string(request.owner.strip(), readable=True)}")
     else:
         lines.append("# owner: who answers for it")
 
@@ -155,14 +146,14 @@ def render(request: Request) -> str:
         lines += [
             f"period: {request.period or datetime.date.today().year}  # YYYY, YYYY-H1/H2 or YYYY-Q1..Q4",
             "# Make it measurable: what is measured, where it starts and where it must get to.",
-            f"metric: {yaml_scalar(request.metric.strip())}" if request.metric
+            f"metric: {yaml_string(request.metric.strip(), readable=True)}" if request.metric
             else "# metric: median time to find a product",
             f"baseline: {request.baseline!r}" if request.baseline is not None else "# baseline: 40",
             f"target: {request.target!r}  # below the baseline means lower is better" if request.target is not None
             else "# target: 20   # below the baseline means lower is better",
             f"# current: {request.baseline if request.baseline is not None else 40}  # the latest measurement; "
             "progress is measured from baseline to target",
-            f"unit: {yaml_scalar(request.unit.strip())}" if request.unit else "# unit: s",
+            f"unit: {yaml_string(request.unit.strip(), readable=True)}" if request.unit else "# unit: s",
         ]
         lines.append(f"parent: {request.parent}" if request.parent
                      else "# parent: a higher objective this one rolls up to")

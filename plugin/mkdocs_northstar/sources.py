@@ -454,7 +454,7 @@ def _exported(entry: object, spec: SourceSpec) -> ForeignRecord | None:
 def _store(git_dir: Path):
     """diff.Repository over a repository given by its git folder, bare or not: no work
     tree is needed or touched, and git never looks for a repository further up."""
-    from .diff import GitError, Repository
+    from .diff.revision import GitError, Repository
 
     class Store(Repository):
         def __init__(self, folder: Path):  # noqa: D401 - no `rev-parse --show-toplevel`: may be bare
@@ -568,7 +568,7 @@ def _fetched(spec: SourceSpec, cache_dir: Path | None) -> Path:
 
 def _read_git(spec: SourceSpec, cache_dir: Path | None) -> SourceResult:
     from .analysis import analyse_files
-    from .diff import _plan_files
+    from .diff.revision import plan_files
 
     git_dir = _git_dir(spec, cache_dir)
     # A warm read needs only the commit: read from the ref files where that is plain, as git
@@ -606,7 +606,7 @@ def _read_git(spec: SourceSpec, cache_dir: Path | None) -> SourceResult:
         plans_path = posixpath.normpath(posixpath.join(posixpath.dirname(spec.config), settings.plans_dir))
         if plans_path.startswith("../") or plans_path == "..":
             raise Unreadable(f"plans_dir '{settings.plans_dir}' lies outside the repository")
-        files, problems = _plan_files(store, commit, plans_path, settings.plans_root)
+        files, problems = plan_files(store, commit, plans_path, settings.plans_root)
     except GitError as error:
         raise Unreadable(f"'{spec.location}': {error}") from None
     if not files:

@@ -16,8 +16,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from conftest import CLEAN_PLANS, PNG, analyse_plans, make_site, mkdocs_build
-from mkdocs_northstar.prose import code_spans
-from mkdocs_northstar.render import BodyLinks
+from mkdocs_northstar.render.bodies import BodyLinks, code_spans
 
 _EXTERNAL = ("http:", "https:", "mailto:", "/", "#", "data:")
 
@@ -262,3 +261,80 @@ def test_a_hostile_body_is_rewritten_in_time_in_proportion_to_its_length(one_rec
     rewritten = one_record(body)
     assert time.perf_counter() - started < 5
     assert len(rewritten) >= len(body)
+
+
+# --- Rewriting links in a built analysis ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def links_analysis(tmp_path_factory):
+    plans = {
+        **CLEAN_PLANS,
+        "plans/search/diagram.png": PNG,
+        "plans/search/links.md": """\
+            ---
+            title: Links
+            themes: [better-search]
+            ---
+            Inline [rank](ranking.md), fragment [why](../growth/rewards.md#why),
+            objective [goal](../objectives/find-fast.md), angle [a](<ranking.md>),
+            image ![d](diagram.png), missing [m](nowhere.md), external [e](https://example.com/ranking.md),
+            absolute [abs](/ranking.md), anchor [top](#top), mail [me](mailto:a@b.example).
+
+            [ref]: ../growth/rewards.md
+
+            ```markdown
+            [in code](ranking.md)
+            ```
+            """,
+        "plans/themes/story.md": """\
+            ---
+            title: Story
+            objectives: [find-fast]
+            ---
+            The work: [ranking](../search/ranking.md).
+            """,
+    }
+    return analyse_plans(tmp_path_factory.mktemp("bodies"), plans)
+
+
+def body_of(links_analysis, record_id: str) -> str:
+    node = analysis.strategy.by_id[record_id]
+    return BodyLinks(links_analysis.strategy, analysis.assets).rewrite(node)
+
+
+def test_body_links_to_plan_files_land_on_record_pages(links_analysis):
+    body = body_of(links_analysis, "links")
+    assert "[rank](ranking.md)" in body  # plans/ranking.md, from plans/links.md
+    assert "[why](rewards.md#why)" in body
+    assert "[goal](../objectives/find-fast.md)" in body
+    assert "[a](<ranking.md>)" in body
+    assert "[ref]: rewards.md" in body
+
+
+def test_body_links_to_files_beside_plans_land_on_their_copy(links_analysis):
+    assert "![d](../assets/search/diagram.png)" in body_of(links_analysis, "links")
+    assert "search/diagram.png" in links_analysis.assets
+
+
+def test_other_body_links_are_left_alone(links_analysis):
+    body = body_of(links_analysis, "links")
+    for kept in ("[m](nowhere.md)", "[e](https://example.com/ranking.md)", "[abs](/ranking.md)",
+                 "[top](#top)", "[me](mailto:a@b.example)", "```markdown\n[in code](ranking.md)\n```"):
+        assert kept in body
+
+
+def test_theme_body_links_to_plan_page(links_analysis):
+    assert body_of(links_analysis, "story") == "The work: [ranking](../plans/ranking.md).\n"
+
+
+def test_a_link_inside_an_inline_code_span_is_left_as_written():
+    from mkdocs_northstar.load import parse_record
+    from mkdocs_northstar.model import build
+
+    other = parse_record(b"---\ntitle: Other\n---\nBody\n", "plans/u/other.md", "u/other.md")
+    record = parse_record(b"---\ntitle: One\n---\nSee [it](../u/other.md), not `[it](../u/other.md)`.\n",
+                          "plans/t/one.md", "t/one.md")
+    strategy = build([other, record])
+    body = BodyLinks(strategy, []).rewrite(strategy.by_id["one"])
+    assert body == "See [it](other.md), not `[it](../u/other.md)`.\n"

@@ -132,11 +132,11 @@ def test_hostile_strings_are_shown_as_written(comment):
 @pytest.mark.parametrize("value", [TICKS, EVIL, "`", "``", " `x` ", " lead", "trail ", "a|b", "x\ny\u2028z", ""])
 def test_a_code_span_shows_any_string_as_written_in_one_table_cell(value):
     from mkdocs_northstar.diagnostics import printable
-    from mkdocs_northstar.diff import _code
+    from mkdocs_northstar.diff.formats import code_span
 
-    spans, rest = _code_spans(_code(value))
+    spans, rest = _code_spans(code_span(value))
     assert rest == "\0" and spans == [printable(value) or "  "]
-    row = f"| {_code(value, in_table=True)} | x |"
+    row = f"| {code_span(value, in_table=True)} | x |"
     assert len(re.split(r"(?<!\\)\|", row)) == 4  # GitHub splits a row at every unescaped '|'
 
 

@@ -7,7 +7,7 @@ import time
 import xml.etree.ElementTree as ET
 from datetime import date
 
-from mkdocs_northstar.timeline import FOLD, MAX_ROWS, Bar, Lane, period_days, timeline
+from mkdocs_northstar.render.timeline import FOLD, MAX_ROWS, Bar, Lane, period_days, timeline
 
 SVG = "{http://www.w3.org/2000/svg}"
 AS_OF = date(2026, 5, 15)

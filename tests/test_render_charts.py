@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import xml.etree.ElementTree as ET
 
-from mkdocs_northstar.charts import health_chip, key_result_chart, sparkline
+from mkdocs_northstar.render.charts import health_chip, key_result_chart, sparkline
 from mkdocs_northstar.outcomes import KeyResult, Measurement
 
 D = datetime.date

@@ -6,38 +6,20 @@ a plan cannot move the cursor or recolour the terminal."""
 
 from __future__ import annotations
 
-import re
-
-from .console import from_here, paint
-from .diagnostics import WARNING, count
-from .diff import _BROKEN_BECAUSE, Diff
-
-# C0 and C1 controls, and the bidirectional overrides that reorder what a terminal shows.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+from ..console import from_here, paint
+from ..diagnostics import WARNING, count, printable
+from ..render.text import percent, plural, value_text
+from .compare import Diff
+from .formats import BROKEN_BECAUSE
 
 
 def safe(value: object) -> str:
-    return _CONTROL.sub(lambda found: f"\\u{ord(found.group()):04x}", str(value))
+    """Authors' text with control characters and bidirectional overrides written out."""
+    return printable(value, uniform=True)
 
 
 def _value(value) -> str:
-    from .render import number
-
-    if value is None:
-        return "–"
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return number(value)
-    if isinstance(value, list):
-        return ", ".join(_value(item) for item in value) or "[]"
-    return safe(value)
-
-
-def _percent(ratio: float | None) -> str:
-    return "–" if ratio is None else f"{round(ratio * 100)}%"
-
-
-def _plural(number: int, word: str) -> str:
-    return f"{number} {word}{'' if number == 1 else 's'}"
+    return value_text(value, safe)
 
 
 def as_text(result: Diff, colour: bool = False, here: bool = True) -> str:
@@ -76,7 +58,7 @@ def as_text(result: Diff, colour: bool = False, here: bool = True) -> str:
         return paint(mark, style, colour) + f"{safe(entry['from'])} {entry['key']} -> {safe(entry['to'])}"
 
     lines += section("Links", [link("+ ", "added", entry) for entry in result.links_made]
-                     + [link("- ", "removed", entry) + f" ({_BROKEN_BECAUSE[entry['reason']]})"
+                     + [link("- ", "removed", entry) + f" ({BROKEN_BECAUSE[entry['reason']]})"
                         for entry in result.links_broken])
     lines += section("Objective measures", [f"{safe(m['id'])} {m['key']}: {_value(m['before'])} -> "
                                             f"{_value(m['after'])}" for m in result.measures])
@@ -85,11 +67,11 @@ def as_text(result: Diff, colour: bool = False, here: bool = True) -> str:
         old, new = entry["before"] or {}, entry["after"] or {}
         figures = [f"{key} {_value(old.get(key)) if old else '–'} -> {_value(new.get(key)) if new else '–'}"
                    for key in ("plans", "effort")]
-        figures.append(f"done {_percent(old.get('done'))} -> {_percent(new.get('done'))}")
+        figures.append(f"done {percent(old.get('done'))} -> {percent(new.get('done'))}")
         coverage.append(f"{safe(entry['id'])}: " + ", ".join(figures))
     for name, share in result.totals.items():
         label = {"linked": "effort linked to an objective", "covered": "objectives with at least one plan"}[name]
-        coverage.append(f"{label}: {_percent(share['before'])} -> {_percent(share['after'])}")
+        coverage.append(f"{label}: {percent(share['before'])} -> {percent(share['after'])}")
     lines += section("Coverage", coverage)
     diagnostics = []
     for d in result.new:
@@ -103,7 +85,7 @@ def as_text(result: Diff, colour: bool = False, here: bool = True) -> str:
         lines.append("No change to the strategy.")
     else:
         warnings = count(result.new, WARNING)
-        verdict = (f"{_plural(result.new_errors, 'new error')}, {_plural(warnings, 'new warning')}, "
+        verdict = (f"{plural(result.new_errors, 'new error')}, {plural(warnings, 'new warning')}, "
                    f"{sum(entry.count for entry in result.fixed)} fixed")
         counts = result.summary()
         changed = ", ".join(f"{counts[key]} {label}" for key, label in (

@@ -19,10 +19,15 @@ requests, and a body of unclosed fences or unmatched backticks costs no more tha
 
 from __future__ import annotations
 
+import posixpath
 import re
 from bisect import bisect_right
 from itertools import accumulate
 from typing import Iterator
+from urllib.parse import quote, unquote
+
+from ..model import Node, Strategy
+from .urls import relative
 
 _FENCE = re.compile(r"( *)(`{3,}|~{3,})([^\n]*)")
 _RUN = re.compile("`+")
@@ -333,3 +338,124 @@ class _Lines:
     def _relative(self, number: int, base: int) -> str:
         line = self.lines[number]
         return line[min(base, self.indent[number]):]
+
+
+# --- Links inside plan bodies ---------------------------------------------------------
+
+_INLINE_LINK = re.compile(r"(\]\()(<[^>\n]*>|[^)\s]+)")
+_REFERENCE = re.compile(r"^( {0,3}\[[^\]\n]+\]:[ \t]*)(<[^>\n]*>|\S+)", re.MULTILINE)
+_EXTERNAL = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*:|/|#)")
+
+
+class BodyLinks:
+    """Rewrites relative links in a record's body: to another plan file, onto that
+    record's page; to a file beside the plans, onto its copy in the site."""
+
+    def __init__(self, strategy: Strategy, assets: list[str]):
+        self.by_source = strategy.by_source()
+        self.assets = set(assets)
+        self._done: dict[tuple[int, str], str] = {}  # a plan shows once per theme in the narrative
+
+    def rewrite(self, node: Node, here: str | None = None) -> str:
+        """The body with its links made to work from page `here` (default: the record's own page)."""
+        body = node.record.body
+        if "](" not in body and "]:" not in body:
+            return body
+        if here is None or here == node.page:  # its own page: rendered once, not worth keeping
+            return self._rewrite(body, node, node.page)
+        key = (id(node), here)
+        if key not in self._done:
+            self._done[key] = self._rewrite(body, node, here)
+        return self._done[key]
+
+    def _rewrite(self, body: str, node: Node, here: str) -> str:
+        """Rewrite the links in prose; code blocks and code spans are left exactly as written."""
+        replace = lambda match: match.group(1) + self._target(match.group(2), node, here)  # noqa: E731
+        pieces, last = [], 0
+        for start, end in prose(body):
+            # Run over the whole body, bounded to the stretch: a reference's `^` matches at a
+            # line's start only, not where a stretch starts after a code span.
+            found = []
+            if body.find("](", start, end) >= 0:
+                found += _INLINE_LINK.finditer(body, start, end)
+            if body.find("]:", start, end) >= 0:
+                found += _REFERENCE.finditer(body, start, end)
+            for match in sorted(found, key=lambda match: match.start()):
+                if match.start() >= last:
+                    pieces.append(body[last:match.start()])
+                    pieces.append(replace(match))
+                    last = match.end()
+        pieces.append(body[last:])
+        return "".join(pieces)
+
+    def _target(self, target: str, node: Node, here: str) -> str:
+        bracketed = target.startswith("<")
+        raw = target[1:-1] if bracketed else target
+        if not raw or _EXTERNAL.match(raw):
+            return target
+        cut = min((at for at in (raw.find("?"), raw.find("#")) if at >= 0), default=len(raw))
+        path, rest = raw[:cut], raw[cut:]  # GitHub's `?raw=true` and the `#fragment` stay as written
+        folder = posixpath.dirname(node.record.source)
+        found = None
+        for written in dict.fromkeys((path, unquote(path))):  # as written, or percent-encoded as URLs are
+            resolved = posixpath.normpath(posixpath.join(folder, written))
+            other = self.by_source.get(resolved)
+            found = other.page if other is not None else f"assets/{resolved}" if resolved in self.assets else None
+            if found is not None:
+                break
+        if found is None:
+            return target
+        # Quoted as MkDocs quotes its own URLs: a file's name may hold spaces, quotes or '<'.
+        new = quote(relative(found, here), safe="/") + rest
+        return f"<{new}>" if bracketed else new
+
+
+# --- Narrative --------------------------------------------------------------------------
+
+_ATX = re.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_NOT_PROSE = re.compile(r"^( {0,3}(#|>|[-+*] |\d+[.)] |\||<|!\[|```|~~~|\[[^\]]+\]:)| {4}|\t)")
+
+
+def _outside_fences(text: str, change) -> str:
+    pieces, last = [], 0
+    for start, end in fenced_blocks(text):
+        pieces.append(change(text[last:start]))
+        pieces.append(text[start:end])
+        last = end
+    pieces.append(change(text[last:]))
+    return "".join(pieces)
+
+
+def nest_headings(text: str, levels: int) -> str:
+    """Push every heading of a body down by `levels` (at most to level 6), so that a
+    body placed under a page's own headings nests below them in the table of contents."""
+
+    def change(chunk: str) -> str:
+        lines = chunk.split("\n")
+        for index, line in enumerate(lines):
+            atx = _ATX.match(line)
+            if atx:
+                hashes = "#" * min(6, len(atx.group(2)) + levels)
+                lines[index] = atx.group(1) + hashes + line[atx.end():]
+            elif _SETEXT.match(line) and index and lines[index - 1].strip() and not _NOT_PROSE.match(lines[index - 1]):
+                level = 1 if line.strip()[0] == "=" else 2
+                lines[index - 1] = "#" * min(6, level + levels) + " " + lines[index - 1].strip()
+                lines[index] = ""
+        return "\n".join(lines)
+
+    return _outside_fences(text, change)
+
+
+def first_paragraph(text: str) -> str:
+    """The first paragraph of plain prose in a body, on one line ("" if there is none)."""
+    bounds = [0] + [offset for fence in fenced_blocks(text) for offset in fence] + [len(text)]
+    text = "".join(text[start:end] for start, end in zip(bounds[::2], bounds[1::2]))  # no code blocks
+    for block in re.split(r"\n[ \t]*\n", text):
+        lines = [line.strip() for line in block.strip("\n").split("\n")]
+        if lines and lines[0] and not _NOT_PROSE.match(block.strip("\n")) and not any(
+                _SETEXT.match(line) for line in lines[1:]):
+            return " ".join(lines)
+    return ""
+
+

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime
 from html import escape
 
-from .outcomes import MILESTONE, KeyResult, forecast, period_bounds
+from ..outcomes import MILESTONE, KeyResult, forecast, period_bounds
 
 WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 36

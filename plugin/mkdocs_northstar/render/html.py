@@ -1,0 +1,273 @@
+"""Every HTML fragment of the generated pages: listings as tables, links, badges,
+progress bars, tabs and the maps' frames. Each user string is escaped where it lands."""
+
+from __future__ import annotations
+
+from jinja2 import pass_context
+
+from ..model import Node
+from ..schema import STATUSES
+from ..views import RoadmapGroup, plans_serving
+from . import maps
+from .aside import SEARCH_ALL, SEARCH_NONE, SEARCH_TEXT
+from .text import attr, md, number, percent, text
+
+# --- Listings as raw HTML ---------------------------------------------------------------
+# Python-Markdown sets a raw HTML block aside whole, where a Markdown table is parsed
+# cell by cell and then inline by inline: the listings of a large strategy (every plan
+# on its theme's, objective's and team's page, the roadmap, each plan's metadata) cost
+# MkDocs more than all the plan bodies when they were Markdown. So they are written as
+# the HTML Python-Markdown makes of a table, which Material styles and wraps alike.
+# MkDocs does not rewrite links in raw HTML: they point where the pages are served.
+
+_RIGHT = ' style="text-align: right;"'
+
+
+@pass_context
+def raw_html(context, block: str, search: str = SEARCH_ALL) -> str:
+    """A raw HTML block, fenced with the build's marker when the plugin sets blocks aside."""
+    if search == SEARCH_NONE and block.startswith("<table>"):  # for Material on any host; the plugin hands it over later
+        block = block.replace("<table>", "<table data-search-exclude>", 1)
+    marker = context["options"].html_marker
+    return f"<!--{search}{marker}-->\n{block}\n<!--/{marker}-->" if marker else block
+
+
+
+_ALIGN = {False: "", True: _RIGHT, "center": ' style="text-align: center;"'}
+
+
+def html_table(head: list[tuple[str, bool | str]], rows: list[list[object]]) -> str:
+    """A table of `rows` under `head` (a label and its column's alignment: False for
+    left, True for right, as figures are, or "center"), as one raw HTML block; labels
+    and cells are HTML already."""
+    aligns = [_ALIGN[align] for _, align in head]
+    return _table(head, aligns, [_table_row(row, aligns) for row in rows])
+
+
+def _table_row(cells: list[object], aligns: list[str]) -> str:
+    return "<tr>" + "".join(f"<td{align}>{cell}</td>" for cell, align in zip(cells, aligns)) + "</tr>"
+
+
+def _table(head: list[tuple[str, bool | str]], aligns: list[str], rows: list[str]) -> str:
+    lines = ["<table>", "<thead>", "<tr>" + "".join(f"<th{align}>{label}</th>"
+                                                    for (label, _), align in zip(head, aligns)) + "</tr>",
+             "</thead>", "<tbody>", *rows, "</tbody>", "</table>"]
+    return "\n".join(lines)
+
+def _html_a(context, target: str, label: object) -> str:
+    return context["links"].anchor(target, label, context["here"])
+
+
+@pass_context
+def html_link(context, node: Node, label: str | None = None) -> str:
+    """A link to a record's page in raw HTML."""
+    return _html_a(context, node.page, label if label is not None else node.title)
+
+
+@pass_context
+def html_links(context, nodes: list[Node], empty: str = "none") -> str:
+    return ", ".join(_html_a(context, node.page, node.title) for node in nodes) if nodes else empty
+
+
+@pass_context
+def html_team_link(context, name: str | None) -> str:
+    """A link to a team's page in raw HTML ("–" for no team)."""
+    if not name:
+        return "–"
+    return _html_a(context, context["strategy"].teams[name].page, name)
+
+
+def progress_bar(node: Node, compact: bool = False) -> str:
+    """An objective's progress as one line of spans ("" where baseline or target is
+    missing or equal): baseline on the left, target on the right whichever way is
+    better, the fill up to the current value. Compact: the bar and the percentage, for
+    a table cell. In Python, not a macro: a team's page shows one per objective served,
+    about 9,000 at 10,000 plans."""
+    fields = node.fields
+    baseline, target = fields["baseline"], fields["target"]
+    if baseline is None or target is None or baseline == target:
+        return ""
+    progress = node.progress
+    shown = min(max(progress or 0, 0), 1)
+    state = "none" if progress is None else "behind" if progress < 0 else "reached" if progress >= 1 else "on-way"
+    unit = md(" " + str(fields["unit"])) if fields["unit"] else ""
+    track = (f'<span class="northstar-measure__track" role="progressbar" aria-valuemin="0" aria-valuemax="100" '
+             f'aria-valuenow="{int(round(shown * 100))}" aria-label="{attr(percent(progress))} of the way from '
+             f'baseline to target"><span class="northstar-measure__fill" style="width: {round(shown * 100, 1)}%">'
+             '</span></span>')
+    if compact:
+        return (f'<span class="northstar-measure northstar-measure--{state} northstar-measure--compact">{track}'
+                f'<span class="northstar-measure__label">{percent(progress)}</span></span>')
+    current = ("no measurement yet" if progress is None
+               else f"current {number(fields['current'])}{unit} · {percent(progress)}")
+    direction = "lower is better" if target < baseline else "higher is better"
+    direction += {"behind": " · moved away from the target", "reached": " · target reached"}.get(state, "")
+    return (f'<span class="northstar-measure northstar-measure--{state}">{track}'
+            f'<span class="northstar-measure__scale"><span>baseline {number(baseline)}{unit}</span>'
+            f'<span class="northstar-measure__current">{current}</span>'
+            f'<span>target {number(target)}{unit}</span></span>'
+            f'<span class="northstar-measure__direction">{direction}</span></span>')
+
+
+
+@pass_context
+def plan_metadata(context, node: Node) -> str:
+    """A plan page's table of status, team, themes, objectives, period, effort, owner,
+    dependencies and links. Written in Python rather than in the template: it is on
+    every plan page, and the template spent 2 s of a 10,000-plan build building it."""
+    fields = node.fields
+    rows = [["Status", status_badge(node.status)],
+            ["Team", html_team_link(context, node.team)],
+            ["Themes", html_links(context, node.themes)],
+            ["Objectives", html_links(context, node.served)],
+            ["Period", text(node.period or "–")],
+            ["Effort", number(node.effort)],
+            ["Owner", text(fields["owner"] or "–")]]
+    if node.depends_on:
+        rows.append(["Depends on", html_links(context, node.depends_on)])
+    if node.dependents:
+        rows.append(["Needed by", html_links(context, node.dependents)])
+    if fields["links"]:
+        rows.append(["Links", ", ".join(html_url(url) for url in fields["links"])])
+    return raw_html(context, html_table(_METADATA_HEAD, rows), SEARCH_TEXT)
+
+
+_METADATA_HEAD = [("", False), ("", False)]
+
+
+def html_url(url: str) -> str:
+    return f'<a href="{attr(url)}">{text(url)}</a>'
+
+
+def status_badge(status: str) -> str:
+    return f'<span class="northstar-status northstar-status--{status}">{status}</span>'
+
+
+@pass_context
+def plan_table(context, plans: list[Node], show_team: bool = True) -> str:
+    """The plans of a theme, an objective or a team: status, team, effort, period."""
+    if not plans:
+        return "*No plans.*"
+    head = [("Plan", False), ("Status", False)] + [("Team", False)] * show_team + [("Effort", True), ("Period", False)]
+    # A plan's row is the same on every page at the same place (its themes', objectives'
+    # and team's pages): it is built once per place, not once per listing.
+    links, here, rows = context["links"], context["here"], []
+    aligns = [_ALIGN[align] for _, align in head]
+    for plan in plans:
+        key = (plan.page, links.place(plan.page, here))  # strings: no work for the collector
+        row = links.rows.get(key) if show_team else None
+        if row is None:
+            cells = ([html_link(context, plan), status_badge(plan.status)] + [text(plan.team or "–")] * show_team
+                     + [number(plan.effort), text(plan.period or "–")])
+            row = _table_row(cells, aligns)
+            if show_team:  # without the team column it is the team's own page: shown once
+                links.rows[key] = row
+        rows.append(row)
+    return raw_html(context, _table(head, aligns, rows), SEARCH_NONE)
+
+
+@pass_context
+def team_objectives(context, team) -> str:
+    """The objectives a team's plans serve: progress, the team's plans and effort for each.
+    In Python: a team serves about 45 objectives at 10,000 plans, with 200 teams."""
+    serving = plans_serving(team.plans)
+    bars, rows = context["links"].rows, []
+    for objective in team.objectives:
+        mine = serving.get(objective, [])
+        bar = bars.get((objective.page, "bar"))
+        if bar is None:  # the same on every team's page
+            bar = bars[(objective.page, "bar")] = progress_bar(objective, compact=True) or "–"
+        rows.append([html_link(context, objective), bar, len(mine), number(sum(plan.weight for plan in mine))])
+    head = [("Objective", False), ("Progress", False), ("The team's plans for it", True), ("The team's effort", True)]
+    return raw_html(context, html_table(head, rows), SEARCH_NONE)
+
+
+@pass_context
+def roadmap_table(context, groups: list[RoadmapGroup], what: str) -> str:
+    """Plans per group and status; only the statuses some plan of the period is in, so
+    the table fits a phone."""
+    present = {plan.status for group in groups for plan in group.plans}
+    shown = [status for status in STATUSES if status in present]
+    rows = []
+    for group in groups:
+        label = _html_a(context, group.page, group.label) if group.page else f"<em>{text(group.label)}</em>"
+        rows.append([label] + ["<br>".join(html_link(context, plan) for plan in group.by_status(status))
+                               for status in shown])
+    return html_table([(what, False)] + [(status, False) for status in shown], rows)
+
+
+@pass_context
+def coverage_cells(context, objective: Node) -> list[object]:
+    """The objective's row of the objective × theme matrix: its plans in each theme, blank for none."""
+    coverage = context["coverage"]
+    return [coverage.cell(objective, theme) or "" for theme in context["strategy"].themes]
+
+
+@pass_context
+def html_heads(context, nodes: list[Node]) -> list[tuple[str, bool]]:
+    """Right-aligned column heads linking to each node's page (a matrix's columns)."""
+    return [(html_link(context, node), True) for node in nodes]
+
+
+@pass_context
+def html_team_heads(context, teams) -> list[tuple[str, str]]:
+    """Centred column heads linking to each team's page (the team × objective matrix)."""
+    return [(html_team_link(context, team.team), "center") for team in teams]
+
+
+@pass_context
+def tabs(context, number: int, labels_and_blocks: list[tuple[str, str]]) -> str:
+    """Content tabs as pymdownx.tabbed writes them (alternate style, which Material's
+    script and styles drive), so pages need not load the extension: the `number`th set
+    on its page."""
+    if context["options"].flavor == "plain":  # a heading per tab: no script switches them
+        return "\n\n".join(f"**{md(label)}**\n\n{block}" for label, block in labels_and_blocks)
+    count, checked = len(labels_and_blocks), 'checked="checked" '
+    inputs = "".join(f'<input {checked if index == 1 else ""}id="__tabbed_{number}_{index}" '
+                     f'name="__tabbed_{number}" type="radio" />' for index in range(1, count + 1))
+    labels = "".join(f'<label for="__tabbed_{number}_{index}">{text(label)}</label>'
+                     for index, (label, _) in enumerate(labels_and_blocks, 1))
+    blocks = "\n".join(f'<div class="tabbed-block">\n{block}\n</div>' for _, block in labels_and_blocks)
+    # The roadmap's tabs list plans, each with a page of its own (and the roadmap is out
+    # of the search index): they go back into the page only when it is written.
+    return raw_html(context, f'<div class="tabbed-set tabbed-alternate" data-tabs="{number}:{count}">{inputs}'
+                             f'<div class="tabbed-labels">{labels}</div>\n<div class="tabbed-content">\n{blocks}\n</div>\n</div>',
+                    SEARCH_NONE)
+
+
+@pass_context
+def icon(context, name: str) -> str:
+    """A Material icon where the site resolves them, else nothing (the text stands alone)."""
+    return f":material-{name}: " if context["options"].material_icons else ""
+
+
+def _map_url(context) -> maps.Url:
+    here, links = context["here"], context["links"]
+    return lambda target: links.href(target, here)
+
+
+def _map_html(diagram: maps.Diagram | None) -> str:
+    if diagram is None:
+        return ""
+    legend = "".join(f'<span class="northstar-map__key northstar-map__key--{status}">{status}</span>'
+                     for status in STATUSES)
+    return (f'<div class="northstar-map">{maps.svg(diagram)}'
+            f'<p class="northstar-map__legend">Plan status: {legend}</p></div>')
+
+
+@pass_context
+def objective_map(context, node: Node) -> str:
+    """The objective's map as a raw HTML block, or "" when there is none to draw."""
+    return _map_block(context, maps.objective_map(node, _map_url(context)))
+
+
+@pass_context
+def strategy_map(context) -> str:
+    return _map_block(context, maps.strategy_map(context["strategy"], _map_url(context)))
+
+
+def _map_block(context, diagram: maps.Diagram | None) -> str:
+    # Set aside like the listings: Python-Markdown walked each map tag by tag, and the
+    # search index has the records the map names already.
+    return raw_html(context, _map_html(diagram), SEARCH_NONE) if diagram else ""
+
