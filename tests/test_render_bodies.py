@@ -298,9 +298,9 @@ def links_analysis(tmp_path_factory):
     return analyse_plans(tmp_path_factory.mktemp("bodies"), plans)
 
 
-def body_of(links_analysis, record_id: str) -> str:
+def body_of(analysis, record_id: str) -> str:
     node = analysis.strategy.by_id[record_id]
-    return BodyLinks(links_analysis.strategy, analysis.assets).rewrite(node)
+    return BodyLinks(analysis.strategy, analysis.assets).rewrite(node)
 
 
 def test_body_links_to_plan_files_land_on_record_pages(links_analysis):
