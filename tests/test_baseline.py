@@ -143,7 +143,7 @@ def test_sarif_marks_results_new_or_unchanged_against_a_baseline(tmp_path):
 
 
 def test_a_pull_request_cannot_ratchet_its_own_error_in(tmp_path):
-    from test_diff import commit, git
+    from test_diff_compare import commit, git
 
     _backlog(tmp_path)
     git(tmp_path, "init", "-q", "-b", "main")
@@ -178,7 +178,7 @@ def test_a_file_whose_name_holds_a_colon_stays_a_file(tmp_path):
     ("--output=x:y", "is not REV:PATH"),
 ])
 def test_a_revision_that_cannot_be_read_is_a_usage_error(tmp_path, spec, message):
-    from test_diff import commit, git
+    from test_diff_compare import commit, git
 
     _backlog(tmp_path)
     git(tmp_path, "init", "-q", "-b", "main")

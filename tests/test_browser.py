@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import mkdocs_build
-from mkdocs_northstar import maps
+from mkdocs_northstar.render import maps
 from mkdocs_northstar.analysis import analyse
 from mkdocs_northstar.settings import read_settings
 

@@ -17,7 +17,7 @@ import pytest
 from conftest import CLEAN_PLANS, NORTHSTAR, make_site, northstar, on_a_terminal, run, write
 from mkdocs_northstar import __version__
 from mkdocs_northstar.console import progress
-from test_diff import changed_repository
+from test_diff_compare import changed_repository
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 BROKEN = {"plans/search/x.md": "---\ntitle: X\n---\n"}

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import MKDOCS_YML, analyse_site, make_site, northstar, write
-from test_diff import commit, git
+from test_diff_compare import commit, git
 
 OBJECTIVE = "---\ntitle: Goal\nmetric: m\nbaseline: 0\ntarget: 1\nperiod: 2025\n---\n"
 

@@ -16,7 +16,7 @@ import markdown
 import pytest
 
 from conftest import northstar, write
-from test_diff import commit, git, repository
+from test_diff_compare import commit, git, repository
 
 EVIL = "</details><img src=https:evil.example/ping.png onerror=alert(1)> @octocat #12 !3 ~bug <!-- |"
 TICKS = "a`b``c` "  # backticks in runs of one and two, and one at the end

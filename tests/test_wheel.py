@@ -105,8 +105,10 @@ def test_wheel_holds_templates_stylesheet_and_both_entry_points(wheel):
     templates = sorted(path.name for path in (REPO / "plugin/mkdocs_northstar/render/templates").glob("*.j2"))
     assert templates and all(f"mkdocs_northstar/render/templates/{name}" in names for name in templates)
     assert "mkdocs_northstar/assets/northstar.css" in names
-    modules = sorted(path.name for path in (REPO / "plugin/mkdocs_northstar").glob("*.py"))
-    assert all(f"mkdocs_northstar/{name}" in names for name in modules)
+    package = REPO / "plugin/mkdocs_northstar"
+    modules = sorted(path.relative_to(package).as_posix() for path in package.rglob("*.py"))
+    assert "render/pages.py" in modules and "diff/compare.py" in modules
+    assert all(f"mkdocs_northstar/{name}" in names for name in modules), sorted(names)
     assert not any(name.startswith(("tests/", "plans/", "docs/", "bench/")) for name in names), sorted(names)
     for group in ("[mkdocs.plugins]", "[properdocs.plugins]"):
         section = entry_text.split(group, 1)[1].split("[", 1)[0]
