@@ -101,6 +101,6 @@ def test_every_chart_class_has_a_style():
 
     import mkdocs_northstar
 
-    css = (Path(mkdocs_northstar.__file__).parent / "assets" / "northstar-charts.css").read_text()
+    css = (Path(mkdocs_northstar.__file__).parent / "assets" / "northstar.css").read_text()
     for name in ("point", "baseline", "target", "expected", "forecast", "today", "values", "line"):
         assert f".northstar-chart__{name}" in css

@@ -5,7 +5,7 @@ measurements (a line with a point each), the baseline and target, the expected p
 through the period, the forecast and the as-of day, then a table of the values that
 screen readers read and eyes do not see. No script, no external font or file: the SVG
 scales to its container (viewBox, width 100%) and takes its colours from CSS classes
-and `currentColor` (assets/northstar-charts.css), so light and dark schemes both read.
+and `currentColor` (assets/northstar.css), so light and dark schemes both read.
 Every string an author wrote is escaped. `sparkline` draws a small line for lists and
 `health_chip` names a health in a coloured chip.
 
