@@ -7,10 +7,10 @@ from jinja2 import pass_context
 
 from ..model import Node
 from ..schema import STATUSES
-from ..views import RoadmapGroup, plans_serving
+from ..views import HeatCell, RoadmapGroup, StatusRow, heat_map, plans_serving
 from . import maps
 from .aside import SEARCH_ALL, SEARCH_NONE, SEARCH_TEXT
-from .text import attr, md, number, percent, text
+from .text import attr, md, number, percent, plural, text
 
 # --- Listings as raw HTML ---------------------------------------------------------------
 # Python-Markdown sets a raw HTML block aside whole, where a Markdown table is parsed
@@ -271,3 +271,119 @@ def _map_block(context, diagram: maps.Diagram | None) -> str:
     # search index has the records the map names already.
     return raw_html(context, _map_html(diagram), SEARCH_NONE) if diagram else ""
 
+
+
+# --- Figures: stacked bars and the coverage tables ---------------------------------------
+
+
+def status_stack(rows: list[StatusRow]) -> str:
+    """Plans per status as one stacked bar, each status's part as wide as its share."""
+    label = ", ".join(f"{row.plans} {row.status}" for row in rows)
+    parts = "".join(f'<span class="northstar-stack__part northstar-status--{row.status}" '
+                    f'style="width: {round(row.share * 100, 2)}%" title="{row.status}: {row.plans}"></span>'
+                    for row in rows)
+    return f'<span class="northstar-stack" role="img" aria-label="{label}">{parts}</span>'
+
+
+def linked_stack(team) -> str:
+    """The share of a team's effort linked to an objective, as a bar."""
+    return (f'<span class="northstar-stack northstar-stack--linked" role="img" aria-label="{team.linked.percent} '
+            "of the team's effort is linked to an objective\"><span class=\"northstar-stack__part "
+            f'northstar-status--done" style="width: {round((team.linked.ratio or 0) * 100, 2)}%" '
+            'title="linked"></span></span>')
+
+
+@pass_context
+def status_listing(context, rows: list[StatusRow]) -> str:
+    """Plans, effort and share of effort per status."""
+    cells = [[status_badge(row.status), row.plans, number(row.effort), percent(row.share)] for row in rows]
+    head = [("Status", False), ("Plans", True), ("Effort", True), ("Share of effort", True)]
+    return raw_html(context, html_table(head, cells), SEARCH_NONE)
+
+
+@pass_context
+def child_objectives(context, node: Node) -> str:
+    """An objective's child objectives: progress, plans and done share of each."""
+    coverage, rows = context["coverage"], []
+    for child in node.children:
+        entry = coverage.for_objective(child)
+        rows.append([html_link(context, child), progress_bar(child, compact=True) or "–", len(entry.plans),
+                     entry.status.done.percent])
+    head = [("Objective", False), ("Progress", False), ("Plans", True), ("Done", True)]
+    return raw_html(context, html_table(head, rows), SEARCH_NONE)
+
+
+@pass_context
+def objective_theme_matrix(context) -> str:
+    """Plans in each theme that serve each objective."""
+    rows = [[html_link(context, entry.objective)] + coverage_cells(context, entry.objective) + [len(entry.plans)]
+            for entry in context["coverage"].objectives]
+    head = [("Objective", False)] + html_heads(context, context["strategy"].themes) + [("Total", True)]
+    return raw_html(context, html_table(head, rows), SEARCH_NONE)
+
+
+@pass_context
+def objectives_coverage(context) -> str:
+    rows = [[html_link(context, entry.objective), len(entry.plans), number(entry.weight), entry.status.done.percent,
+             "yes" if entry.covered else "<strong>no</strong>"] for entry in context["coverage"].objectives]
+    head = [("Objective", False), ("Plans", True), ("Effort", True), ("Done", True), ("Covered", False)]
+    return raw_html(context, html_table(head, rows), SEARCH_NONE)
+
+
+@pass_context
+def themes_coverage(context) -> str:
+    rows = [[html_link(context, entry.theme), entry.status.total, number(entry.weight), entry.status.done.percent]
+            for entry in context["coverage"].themes]
+    head = [("Theme", False), ("Plans", True), ("Effort", True), ("Done", True)]
+    return raw_html(context, html_table(head, rows), SEARCH_NONE)
+
+
+@pass_context
+def teams_coverage(context) -> str:
+    rows = [[html_team_link(context, team.team), len(team.plans),
+             f"{team.linked.percent} ({number(team.linked.part)} of {number(team.linked.whole)})",
+             html_links(context, team.objectives)] for team in context["coverage"].teams]
+    head = [("Team", False), ("Plans", True), ("Linked effort", True), ("Objectives served", False)]
+    return raw_html(context, html_table(head, rows), SEARCH_NONE)
+
+
+@pass_context
+def coverage_gaps(context) -> str:
+    """The records that break the chain from plan to objective, by kind of gap."""
+    coverage = context["coverage"]
+    rows = [["Unlinked plans", html_links(context, coverage.unlinked_plans)],
+            ["Unlinked themes", html_links(context, coverage.unlinked_themes)],
+            ["Uncovered objectives", html_links(context, coverage.uncovered_objectives)],
+            ["Empty themes", html_links(context, coverage.empty_themes)]]
+    return raw_html(context, html_table([("", False), ("Records", False)], rows), SEARCH_NONE)
+
+
+def _heat(cell: HeatCell) -> str:
+    if not cell.plans:
+        return ""
+    return (f'<span class="northstar-heat" style="--northstar-heat: {int(round(cell.heat * 100, 0))}%" '
+            f'title="{plural(cell.plans, "plan")}">{number(cell.effort)} ({cell.plans})</span>')
+
+
+@pass_context
+def team_objective_heat(context) -> str:
+    """Effort each team puts into each objective, each cell as dark as its share of the largest."""
+    coverage = context["coverage"]
+    rows = [[html_link(context, objective)] + [_heat(cell) for cell in cells] + [number(sum(cell.effort for cell in cells))]
+            for objective, cells in heat_map(coverage)]
+    head = [("Objective", False)] + html_team_heads(context, coverage.teams) + [("Total", True)]
+    return raw_html(context, html_table(head, rows), SEARCH_NONE)
+
+
+@pass_context
+def plan_list(context, plans: list[Node]) -> str:
+    """Plans named and linked, with status, team and period: a long list in the narrative."""
+    items = "".join(f"<li><strong>{html_link(context, plan)}</strong> ({plan.status.replace('-', ' ')}"
+                    f"{', team ' + text(plan.team) if plan.team else ''}{', ' + text(plan.period) if plan.period else ''})"
+                    "</li>\n" for plan in plans)
+    return raw_html(context, f"<ul>\n{items}</ul>", SEARCH_NONE)
+
+
+def problem_at(diagnostic) -> str:
+    """Where a problem is, as code: not a code span, which a backtick in a file's name would close."""
+    return f"<code>{md(diagnostic.file)}:{diagnostic.line}</code>"

@@ -21,12 +21,11 @@ from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, Stric
 from ..analysis import Analysis
 from ..model import Node
 from ..schema import STATUSES
-from ..views import StatusRow, descendants, heat_map, periods_of, roadmap, status_rollups, status_rows
+from ..views import StatusRow, periods_of, roadmap, status_rollups, status_rows
 from . import html as fragments
-from .aside import SEARCH_NONE
 from .bodies import BodyLinks, first_paragraph, nest_headings
 from .maps import FULL_LIMIT
-from .text import as_page_html, attr, md, number, page_title, percent, text, yaml_string
+from .text import as_page_html, md, number, percent, yaml_string
 from .urls import HtmlLinks, href, link
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -121,9 +120,7 @@ def template_environment(compiled: Path = TEMPLATES / "__pycache__") -> Environm
         auto_reload=False,  # the templates ship with the package: no stat of the file per page
         bytecode_cache=_CompiledTemplates(str(compiled)),
     )
-    environment.filters.update(md=md, attr=attr, yaml_string=yaml_string, page_title=page_title,
-                               number=number, percent=percent, link=link, href=href,
-                               raw_html=fragments.raw_html, text=text)
+    environment.filters.update(md=md, number=number, percent=percent, link=link, href=href)
     return environment
 
 
@@ -133,7 +130,7 @@ _ENVIRONMENT = template_environment()
 # its variables, not as the environment's globals: Jinja copies its globals (a chain of
 # mappings, slow to copy) into every page's context.
 TEMPLATE_NAMES = dict(
-    STATUSES=STATUSES, FULL_LIMIT=FULL_LIMIT, SEARCH_NONE=SEARCH_NONE,
+    STATUSES=STATUSES, FULL_LIMIT=FULL_LIMIT,
     # Pages that only gather what record pages say (the narrative repeats every plan's
     # first paragraph, the roadmap and coverage their titles) stay out of Material's
     # search index: a search finds the record, not three pages that mention it
@@ -142,14 +139,18 @@ TEMPLATE_NAMES = dict(
     # Most plans a theme's story in the narrative tells with their first paragraphs; more
     # are listed by name. A dozen paragraphs under one heading is already a long read.
     NARRATIVE_TEASERS=12,
-    periods_of=periods_of, status_rows=status_rows, descendants=descendants, heat_map=heat_map,
+    periods_of=periods_of, status_rows=status_rows,
     nest_headings=nest_headings, first_paragraph=first_paragraph, front_matter=front_matter,
+    # The HTML fragments: every piece of markup made from the strategy's data is built in html.py.
     icon=fragments.icon, objective_map=fragments.objective_map, strategy_map=fragments.strategy_map,
-    html_table=fragments.html_table, html_heads=fragments.html_heads, html_team_heads=fragments.html_team_heads,
-    coverage_cells=fragments.coverage_cells, html_link=fragments.html_link, html_links=fragments.html_links,
-    html_team_link=fragments.html_team_link, status_badge=fragments.status_badge, plan_table=fragments.plan_table,
-    roadmap_table=fragments.roadmap_table, tabs=fragments.tabs, plan_metadata=fragments.plan_metadata,
-    progress_bar=fragments.progress_bar, team_objectives=fragments.team_objectives)
+    status_badge=fragments.status_badge, progress_bar=fragments.progress_bar, plan_metadata=fragments.plan_metadata,
+    plan_table=fragments.plan_table, team_objectives=fragments.team_objectives, roadmap_table=fragments.roadmap_table,
+    tabs=fragments.tabs, status_stack=fragments.status_stack, status_listing=fragments.status_listing,
+    linked_stack=fragments.linked_stack, child_objectives=fragments.child_objectives,
+    objective_theme_matrix=fragments.objective_theme_matrix, objectives_coverage=fragments.objectives_coverage,
+    themes_coverage=fragments.themes_coverage, teams_coverage=fragments.teams_coverage,
+    team_objective_heat=fragments.team_objective_heat, coverage_gaps=fragments.coverage_gaps,
+    plan_list=fragments.plan_list, problem_at=fragments.problem_at)
 
 
 # --- Pages -----------------------------------------------------------------------------
