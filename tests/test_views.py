@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CLEAN_PLANS, MKDOCS_YML, analyse_site, make_site, mkdocs_build
-from mkdocs_northstar.render import maps
+from conftest import CLEAN_PLANS, MKDOCS_YML, analyse_plans, analyse_site, make_site, mkdocs_build
 from mkdocs_northstar.render.bodies import nest_headings
 from mkdocs_northstar.render.pages import RenderOptions, render_pages
 from mkdocs_northstar.render.urls import HtmlLinks
+from mkdocs_northstar.views import heat_map, plans_naming, roadmap, status_rollups, status_rows
 
 FLAT_URLS_YML = MKDOCS_YML + "use_directory_urls: false\n"
 ICONS_YML = MKDOCS_YML + """\
@@ -165,54 +165,6 @@ def test_map_labels_are_escaped(tmp_path):
     assert "Fast &amp; &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; ]]&gt; search" in svg
 
 
-def test_xml_escaping_drops_characters_xml_forbids():
-    assert maps.xml('a\x01<b>"\x7f') == "a&lt;b&gt;&quot;"
-
-
-def _many_plans(count: int, themes: int = 10) -> dict[str, str]:
-    files = {"plans/objectives/grow.md": "---\ntitle: Grow\nmetric: m\nbaseline: 0\ntarget: 10\nperiod: 2025\n---\n"}
-    for index in range(themes):
-        files[f"plans/themes/t{index}.md"] = f"---\ntitle: Theme {index}\nobjectives: [grow]\n---\nWhy.\n"
-    statuses = ("proposed", "planned", "in-progress", "done", "dropped")
-    for index in range(count):
-        files[f"plans/team{index % 7}/p{index}.md"] = (
-            f"---\ntitle: Plan {index}\nthemes: [t{index % themes}]\nstatus: {statuses[index // themes % 5]}\n"
-            f"effort: {1 + index % 4}\n---\n")
-    return files
-
-
-def test_maps_draw_each_plan_up_to_the_limit(tmp_path):
-    make_site(tmp_path, _many_plans(maps.FULL_LIMIT))
-    strategy = analyse_site(tmp_path).strategy
-    diagram = maps.strategy_map(strategy, lambda page: page)
-    assert [len(column) for column in diagram.columns] == [1, 10, maps.FULL_LIMIT]
-    assert all(box.kind == "plan" for box in diagram.columns[2])
-
-
-def test_maps_count_plans_per_theme_past_the_limit(tmp_path):
-    make_site(tmp_path, _many_plans(500))
-    strategy = analyse_site(tmp_path).strategy
-    for diagram in (maps.strategy_map(strategy, lambda page: page),
-                    maps.objective_map(strategy.by_id["grow"], lambda page: page)):
-        assert [len(column) for column in diagram.columns] == [1, 10, 10]
-        aggregates = diagram.columns[2]
-        assert all(box.kind == "aggregate" for box in aggregates)
-        assert sum(int(box.label.split()[0]) for box in aggregates) == 500
-        assert aggregates[0].href == "themes/t0.md"
-        assert aggregates[0].detail == "10 done · 10 in progress · 20 to do"
-        assert aggregates[0].tooltip.endswith("10 proposed, 10 planned, 10 in-progress, 10 done, 10 dropped")
-    drawn = maps.svg(diagram)
-    assert len(drawn) < 20_000 and drawn.count("<a ") == 21
-
-
-def test_too_many_themes_fold_the_map_into_tables(tmp_path):
-    make_site(tmp_path, _many_plans(maps.FULL_LIMIT + 1, themes=maps.FULL_LIMIT + 1))
-    analysis = analyse_site(tmp_path)
-    assert maps.strategy_map(analysis.strategy, lambda page: page) is None
-    overview = render_pages(analysis)["index.md"]
-    assert "Too large to draw" in overview and "northstar-map" not in overview
-
-
 # --- Roadmap, teams, coverage, narrative -----------------------------------------------
 
 
@@ -292,3 +244,53 @@ def test_icons_only_where_material_icons_resolve(tmp_path):
     site = built(tmp_path / "icons", config=ICONS_YML)
     text = page(site, "strategy/index.html")
     assert ":material-" not in text and 'class="twemoji"' in text
+
+
+# --- The graph queries, from an analysis -------------------------------------------------
+
+
+def test_plans_naming_an_objective_are_those_not_reaching_it_through_its_themes(tmp_path):
+    plans = {**CLEAN_PLANS,
+             "plans/search/direct.md": "---\ntitle: Direct\nobjectives: [find-fast]\n---\n",
+             "plans/search/both.md": "---\ntitle: Both\nobjectives: [find-fast]\nthemes: [better-search]\n---\n",
+             "plans/growth/elsewhere.md": "---\ntitle: Elsewhere\nobjectives: [find-fast]\nthemes: [loyalty]\n---\n"}
+    strategy = analyse_plans(tmp_path, plans).strategy
+    assert [plan.id for plan in plans_naming(strategy.by_id["find-fast"])] == ["direct", "elsewhere"]
+    assert plans_naming(strategy.by_id["retain"]) == []
+
+
+def test_status_rollups_count_each_plan_once_and_share_a_parent_loop(tmp_path):
+    plans = {**CLEAN_PLANS,
+             "plans/objectives/a.md": "---\ntitle: A\nparent: b\n---\n",
+             "plans/objectives/b.md": "---\ntitle: B\nparent: a\n---\n",
+             "plans/search/for-a.md": "---\ntitle: For A\nobjectives: [a, b]\nstatus: done\neffort: 4\n---\n"}
+    strategy = analyse_plans(tmp_path, plans).strategy
+    rollups = status_rollups(strategy)
+    # find-fast rolls up its own plans and retain's (its child); rewards is proposed.
+    find_fast = {row.status: (row.plans, row.effort) for row in rollups[strategy.by_id["find-fast"]]}
+    assert find_fast == {"proposed": (1, 2), "in-progress": (1, 3), "done": (1, 1)}
+    assert rollups[strategy.by_id["find-fast"]] == status_rows(strategy.by_id["find-fast"].serving
+                                                             + strategy.by_id["retain"].serving)
+    # A loop of parents ends; both its objectives roll up the plan serving both, once.
+    looped = [rollups[strategy.by_id[name]] for name in ("a", "b")]
+    assert looped[0] == looped[1] and [(row.status, row.plans, row.share) for row in looped[0]] == [("done", 1, 1.0)]
+
+
+def test_roadmap_groups_plans_by_period_objective_and_team(tmp_path):
+    strategy = analyse_plans(tmp_path, CLEAN_PLANS).strategy
+    periods = roadmap(strategy)
+    assert [period.period for period in periods] == ["2025-H1", "2025"]
+    first = periods[0]
+    assert [(group.label, [plan.id for plan in group.plans]) for group in first.by_objective] == [
+        ("Keep shoppers coming back", ["rewards"])]
+    assert [(group.label, group.page) for group in first.by_team] == [("growth", "teams/growth.md")]
+
+
+def test_heat_map_cells_are_each_team_s_effort_relative_to_the_largest(tmp_path):
+    analysis = analyse_plans(tmp_path, CLEAN_PLANS)
+    rows = {objective.id: [(cell.plans, cell.effort, cell.heat) for cell in cells]
+            for objective, cells in heat_map(analysis.coverage)}
+    teams = [team.team for team in analysis.coverage.teams]
+    search, growth = teams.index("search"), teams.index("growth")
+    assert rows["find-fast"][search] == (2, 4, 1.0) and rows["find-fast"][growth] == (0, 0, 0.0)
+    assert rows["retain"][growth] == (1, 2, 0.5)

@@ -1,9 +1,8 @@
-"""The graph queries the pages need: status rows and roll-ups, descendants, the plans
-serving each objective, the heat map and the roadmap's periods and groups."""
+"""The graph queries the pages need: status rows and roll-ups, the plans serving each
+objective and those naming it directly, the heat map and the roadmap's periods and groups."""
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 
 from .model import Node, Strategy, period_sort_key
@@ -41,18 +40,10 @@ def plans_serving(plans: list[Node]) -> dict[Node, list[Node]]:
     return serving
 
 
-def descendants(objective: Node) -> list[Node]:
-    """Child objectives, their children and so on (a parent cycle ends the walk)."""
-    found: list[Node] = []
-    seen = {objective}
-    pending = deque(objective.children)
-    while pending:
-        child = pending.popleft()
-        if child not in seen:
-            seen.add(child)
-            found.append(child)
-            pending.extend(child.children)
-    return found
+def plans_naming(objective: Node) -> list[Node]:
+    """The plans that serve an objective by naming it, not through one of its themes."""
+    themes = set(objective.themes)
+    return [plan for plan in objective.plans if themes.isdisjoint(plan.themes)]
 
 
 class _Tally:

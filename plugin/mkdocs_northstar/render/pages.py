@@ -21,7 +21,7 @@ from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, Stric
 from ..analysis import Analysis
 from ..model import Node
 from ..schema import STATUSES
-from ..views import StatusRow, periods_of, roadmap, status_rollups, status_rows
+from ..views import StatusRow, periods_of, plans_naming, roadmap, status_rollups, status_rows
 from . import html as fragments
 from .bodies import BodyLinks, first_paragraph, nest_headings
 from .maps import FULL_LIMIT
@@ -139,7 +139,7 @@ TEMPLATE_NAMES = dict(
     # Most plans a theme's story in the narrative tells with their first paragraphs; more
     # are listed by name. A dozen paragraphs under one heading is already a long read.
     NARRATIVE_TEASERS=12,
-    periods_of=periods_of, status_rows=status_rows,
+    periods_of=periods_of, status_rows=status_rows, plans_naming=plans_naming,
     nest_headings=nest_headings, first_paragraph=first_paragraph, front_matter=front_matter,
     # The HTML fragments: every piece of markup made from the strategy's data is built in html.py.
     icon=fragments.icon, objective_map=fragments.objective_map, strategy_map=fragments.strategy_map,
