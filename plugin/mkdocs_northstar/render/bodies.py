@@ -50,6 +50,13 @@ def fenced_blocks(text: str) -> list[tuple[int, int]]:
     return [(lines.start[first], lines.end[last]) for first, last in lines.fences]
 
 
+def between(blocks: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    """The (start, end) offsets of the text around `blocks` (ordered, as fenced_blocks
+    gives them) in a text of `length`: one stretch more than there are blocks."""
+    bounds = [0] + [offset for block in blocks for offset in block] + [length]
+    return list(zip(bounds[::2], bounds[1::2]))
+
+
 def prose(text: str) -> Iterator[tuple[int, int]]:
     """The (start, end) offsets of the stretches of text that Markdown reads as prose: out
     of code blocks and code spans. A stretch ends where code starts, but may hold several
@@ -59,8 +66,7 @@ def prose(text: str) -> Iterator[tuple[int, int]]:
         yield 0, len(text)  # no code at all (most bodies): no need to tell paragraphs apart
         return
     lines = _Lines(text)
-    bounds = [0] + [offset for first, last in lines.fences for offset in (lines.start[first], lines.end[last])]
-    gaps = list(zip(bounds[::2], bounds[1::2] + [len(text)]))
+    gaps = between([(lines.start[first], lines.end[last]) for first, last in lines.fences], len(text))
     if not any(text.find("`", start, end) >= 0 or _indented(text, start, end) for start, end in gaps):
         yield from gaps  # code blocks, but no code span or indented line between them
         return
@@ -419,11 +425,10 @@ _NOT_PROSE = re.compile(r"^( {0,3}(#|>|[-+*] |\d+[.)] |\||<|!\[|```|~~~|\[[^\]]+
 
 def _outside_fences(text: str, change) -> str:
     pieces, last = [], 0
-    for start, end in fenced_blocks(text):
-        pieces.append(change(text[last:start]))
-        pieces.append(text[start:end])
+    for start, end in between(fenced_blocks(text), len(text)):
+        pieces.append(text[last:start])  # the fenced block before this stretch, as written
+        pieces.append(change(text[start:end]))
         last = end
-    pieces.append(change(text[last:]))
     return "".join(pieces)
 
 
@@ -449,8 +454,7 @@ def nest_headings(text: str, levels: int) -> str:
 
 def first_paragraph(text: str) -> str:
     """The first paragraph of plain prose in a body, on one line ("" if there is none)."""
-    bounds = [0] + [offset for fence in fenced_blocks(text) for offset in fence] + [len(text)]
-    text = "".join(text[start:end] for start, end in zip(bounds[::2], bounds[1::2]))  # no code blocks
+    text = "".join(text[start:end] for start, end in between(fenced_blocks(text), len(text)))  # no code blocks
     for block in re.split(r"\n[ \t]*\n", text):
         lines = [line.strip() for line in block.strip("\n").split("\n")]
         if lines and lines[0] and not _NOT_PROSE.match(block.strip("\n")) and not any(

@@ -19,12 +19,18 @@ def relative(target: str, here: str) -> str:
     folder_parts = here.split("/")[:-1]
     if any(part in ("", ".", "..") for part in target_parts + folder_parts):
         return posixpath.relpath(target, posixpath.dirname(here) or ".")
+    return _climb(target_parts, folder_parts) or "."
+
+
+def _climb(target_parts: list[str], folder_parts: list[str]) -> str:
+    """The relative path from a folder to a target, both as plain names (no "." or ".."
+    parts): out of the folders they do not share, then into the target's."""
     common = 0
     for target_part, folder_part in zip(target_parts, folder_parts):
         if target_part != folder_part:
             break
         common += 1
-    return "/".join([".."] * (len(folder_parts) - common) + target_parts[common:]) or "."
+    return "/".join([".."] * (len(folder_parts) - common) + target_parts[common:])
 
 
 @pass_context
@@ -75,12 +81,7 @@ class HtmlLinks:
         folder_parts = here_parts[:-1]
         if target_is_folder:
             target_parts = target_parts[:-1]
-        common = 0
-        for target_part, folder_part in zip(target_parts, folder_parts):
-            if target_part != folder_part:
-                break
-            common += 1
-        url = "/".join([".."] * (len(folder_parts) - common) + target_parts[common:])
+        url = _climb(target_parts, folder_parts)
         if target_is_folder:
             return url + "/" if url else "./"
         return url
