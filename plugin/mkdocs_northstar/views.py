@@ -103,8 +103,8 @@ def _parent_cycles(objectives: list[Node]) -> list[list[Node]]:
 def status_rollups(strategy: Strategy) -> dict[Node, list[StatusRow]]:
     """Each objective's status roll-up with its child objectives, theirs and so on: the
     plans serving any of them, each plan once. Computed for every objective at once,
-    from the leaves up (walking each objective's descendants for its own page took 20 s
-    for a chain of 1,500). The objectives of a parent loop all roll up the same plans."""
+    from the leaves up (walking each objective's descendants for its own page grew with
+    the square of a chain's length). The objectives of a parent loop all roll up the same plans."""
     objectives = strategy.of_kind("objective")
     loops = _parent_cycles(objectives)
     looped = {node for loop in loops for node in loop}

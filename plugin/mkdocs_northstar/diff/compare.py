@@ -83,8 +83,8 @@ def _field_changes(old: Node, new: Node) -> list[dict]:
 
 def _changed_lines(before: str, after: str) -> tuple[int, int]:
     """Lines added and removed: each line counted as often as the other side lacks it.
-    A line-by-line diff (difflib.ndiff) to count them ran past 120 s on one rewritten
-    2,000-line body; counting takes time in step with the lines. A line only moved
+    A line-by-line diff (difflib.ndiff) grows with the square of a rewritten body;
+    counting takes time in step with the lines. A line only moved
     elsewhere in the body counts as neither."""
     old, new = Counter(before.splitlines()), Counter(after.splitlines())
     return (new - old).total(), (old - new).total()

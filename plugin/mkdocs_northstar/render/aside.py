@@ -26,8 +26,8 @@ def set_aside(markdown: str, marker: str) -> tuple[str, list[AsideBlock]]:
     """The page with each block fenced by `raw_html` replaced by a placeholder paragraph,
     and the blocks. Python-Markdown tokenizes a raw HTML block tag by tag only to pass it
     through unchanged: on a large strategy that was most of what the listings cost."""
-    # str.find rather than a regular expression: this reads every generated page (60 MB
-    # at 10,000 plans), and a DOTALL pattern anchored at each line start took 0.9 s.
+    # str.find rather than a regular expression: this reads every generated page, and a
+    # DOTALL pattern anchored at each line start cost far more (docs/performance.md).
     blocks: list[AsideBlock] = []
     pieces, last = [], 0
     closing = f"\n<!--/{marker}-->"

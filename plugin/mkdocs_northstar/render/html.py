@@ -81,8 +81,7 @@ def progress_bar(node: Node, compact: bool = False) -> str:
     """An objective's progress as one line of spans ("" where baseline or target is
     missing or equal): baseline on the left, target on the right whichever way is
     better, the fill up to the current value. Compact: the bar and the percentage, for
-    a table cell. In Python, not a macro: a team's page shows one per objective served,
-    about 9,000 at 10,000 plans."""
+    a table cell. In Python, not a macro: a team's page shows one per objective served."""
     fields = node.fields
     baseline, target = fields["baseline"], fields["target"]
     if baseline is None or target is None or baseline == target:
@@ -114,7 +113,7 @@ def progress_bar(node: Node, compact: bool = False) -> str:
 def plan_metadata(context, node: Node) -> str:
     """A plan page's table of status, team, themes, objectives, period, effort, owner,
     dependencies and links. Written in Python rather than in the template: it is on
-    every plan page, and the template spent 2 s of a 10,000-plan build building it."""
+    every plan page (docs/performance.md)."""
     fields = node.fields
     rows = [["Status", status_badge(node.status)],
             ["Team", html_team_link(context, node.team)],
@@ -169,7 +168,7 @@ def plan_table(context, plans: list[Node], show_team: bool = True) -> str:
 @pass_context
 def team_objectives(context, team) -> str:
     """The objectives a team's plans serve: progress, the team's plans and effort for each.
-    In Python: a team serves about 45 objectives at 10,000 plans, with 200 teams."""
+    In Python: a team of a large strategy serves dozens of objectives."""
     serving = plans_serving(team.plans)
     bars, rows = context["links"].rows, []
     for objective in team.objectives:

@@ -55,7 +55,7 @@ class RenderOptions:
 class PageText(str):
     """A generated page's Markdown, front matter included, carrying that front matter
     as data too: `front` is its exact text and `meta` what YAML makes of it, so that
-    an adapter can skip parsing YAML that was written a moment ago (30 us a page)."""
+    an adapter can skip parsing YAML that was written a moment ago."""
 
     front: str
     meta: dict
@@ -86,8 +86,8 @@ def front_matter(context, title: str, tags=(), extra: dict | None = None) -> str
 
 class _CompiledTemplates(FileSystemBytecodeCache):
     """Compiled templates kept beside them, as Python keeps compiled modules in
-    __pycache__: compiling the ten templates takes 0.11 s, a fifth of the plugin's work
-    on 1,000 plans. Jinja checks each entry against its template's source and the Python
+    __pycache__: compiling the templates is a large part of the plugin's work on a small
+    strategy (docs/performance.md). Jinja checks each entry against its template's source and the Python
     version; a damaged entry is compiled again. Where the folder cannot be written (a
     read-only install), or Python is told not to write bytecode, templates are compiled
     every time, as before."""
@@ -171,7 +171,7 @@ def failure_pages(message: str) -> dict[str, str]:
 def page_renderers(analysis: Analysis, options: RenderOptions = RenderOptions()) -> dict[str, Callable[[], PageText]]:
     """A function rendering each generated page, keyed by the page's path below
     url_prefix, in a stable order. The plugin renders a page only when MkDocs reads it,
-    so the text of every page (60 MB at 10,000 plans) is never held all at once."""
+    so the text of every page is never held all at once."""
     strategy = analysis.strategy
     coverage = analysis.coverage
     body_links = BodyLinks(strategy, analysis.assets)

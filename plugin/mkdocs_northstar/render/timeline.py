@@ -25,9 +25,8 @@ from ..model import period_span, period_sort_key
 from ..schema import STATUSES
 from .maps import shorten, xml
 
-# A lane shows at most this many bars, and at most MAX_ROWS rows of them. 500 plans over
-# 6 objectives and 8 quarters then draw 55 bars, about 1,000 units tall (a screen and a
-# half), 114 KB with the list, in 4 ms; see docs/views.md, "Timeline".
+# A lane shows at most this many bars, and at most MAX_ROWS rows of them: a roadmap of
+# hundreds of plans stays about a screen and a half tall (docs/views.md, "Timeline").
 FOLD = 24
 
 # A lane is at most this many rows of bars tall: bars that would need another row are
