@@ -1,4 +1,4 @@
-"""The timeline (timeline.py): lanes of plan bars on one time axis, as SVG a parser reads,
+"""The timeline (render/timeline.py): lanes of plan bars on one time axis, as SVG a parser reads,
 with a list per period for phones."""
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ and a code span. A code span lies within one paragraph, heading, list item, tabl
 reference line: it never crosses a blank line. Its opening run of backticks is closed by
 the next run of the same length; where there is none, Python-Markdown (3.11) falls back
 on the longest run after it if that is shorter, and otherwise reads on from twice the
-opening's length past its start. tests/test_body_links.py holds this reading against
+opening's length past its start. tests/test_render_bodies.py holds this reading against
 Python-Markdown's own.
 
 Every step is linear in the body's length (up to a logarithm): bodies come from pull
