@@ -127,8 +127,7 @@ def template_environment(compiled: Path = TEMPLATES / "__pycache__") -> Environm
 _ENVIRONMENT = template_environment()
 
 # Every name the templates use besides their filters, in one place. They reach a page as
-# its variables, not as the environment's globals: Jinja copies its globals (a chain of
-# mappings, slow to copy) into every page's context.
+# its variables (see page_renderers), not as the environment's globals.
 TEMPLATE_NAMES = dict(
     STATUSES=STATUSES, FULL_LIMIT=FULL_LIMIT,
     # Pages that only gather what record pages say (the narrative repeats every plan's
@@ -185,14 +184,17 @@ def page_renderers(analysis: Analysis, options: RenderOptions = RenderOptions())
             rollups.update(status_rollups(strategy))
         return rollups[objective]
 
-    common = dict(TEMPLATE_NAMES, analysis=analysis, strategy=strategy, coverage=coverage,
+    # Jinja's own globals (range, namespace, ...) with the templates' names, once per build.
+    common = dict(_ENVIRONMENT.globals, **TEMPLATE_NAMES, analysis=analysis, strategy=strategy, coverage=coverage,
                   options=options, links=HtmlLinks(options.directory_urls), rolled_up=rolled_up)
 
     def render(template: str, here: str, **context) -> PageText:
         compiled = _ENVIRONMENT.get_template(template)
         written: list = []
         variables = dict(common, here=here, written_front_matter=written, **context)
-        page = PageText(compiled.render(variables))
+        # Rendered as a module on a shared context (Jinja's public make_module): the page's
+        # variables are handed over as they are, where render would copy them per page.
+        page = PageText(str(compiled.make_module(variables, shared=True)))
         if written and page.startswith(written[0]):
             page.front, page.meta = written
         return page
