@@ -59,8 +59,6 @@ def test_page_title_is_yaml_holding_escaped_html():
     assert yaml.safe_load(f"title: {page_title(title)}") == {"title": html.escape(title, quote=True)}
 
 
-
-
 @pytest.mark.parametrize("text", ["plain", "é ✓ 日本", "line\u2028separator", "next\x85line", "para\u2029graph"])
 def test_a_readable_yaml_string_keeps_its_characters_and_reads_back_on_one_line(text):
     written = yaml_string(text, readable=True)

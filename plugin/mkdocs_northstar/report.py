@@ -22,7 +22,6 @@ if TYPE_CHECKING:  # the baseline module is imported only where one is used: che
     from .baseline import Comparison
 
 
-
 def counted(analysis: Analysis, ratchet: Comparison | None) -> list[Diagnostic]:
     """The diagnostics that decide the exit code: all, or the new ones against a baseline."""
     return analysis.diagnostics if ratchet is None else ratchet.new

@@ -125,6 +125,7 @@ def status_rollups(strategy: Strategy) -> dict[Node, list[StatusRow]]:
         rollups.update((node, rows) for node in loop)
     return rollups
 
+
 @dataclass(frozen=True)
 class HeatCell:
     plans: int
@@ -148,7 +149,6 @@ def heat_map(coverage) -> list[tuple[Node, list[HeatCell]]]:
     most = max((effort for _, cells in rows for _, effort in cells), default=0) or 1
     return [(objective, [HeatCell(plans, effort, effort / most) for plans, effort in cells])
             for objective, cells in rows]
-
 
 
 @dataclass
@@ -195,7 +195,6 @@ def roadmap(strategy: Strategy) -> list[RoadmapPeriod]:
         periods.append(RoadmapPeriod(period, plans, [g for g in by_objective if g.plans],
                                      [g for g in by_team if g.plans]))
     return periods
-
 
 
 def periods_of(nodes) -> list[str | None]:

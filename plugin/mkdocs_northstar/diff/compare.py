@@ -26,7 +26,6 @@ from .revision import Side, read_sides
 MEASURE_KEYS = ("metric", "baseline", "target", "current", "unit", "period")
 
 
-
 def _content(node: Node):
     if node.record.broken:
         return None

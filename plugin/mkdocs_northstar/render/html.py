@@ -32,7 +32,6 @@ def raw_html(context, block: str, search: str = SEARCH_ALL) -> str:
     return f"<!--{search}{marker}-->\n{block}\n<!--/{marker}-->" if marker else block
 
 
-
 _ALIGN = {False: "", True: _RIGHT, "center": ' style="text-align: center;"'}
 
 
@@ -53,6 +52,7 @@ def _table(head: list[tuple[str, bool | str]], aligns: list[str], rows: list[str
                                                     for (label, _), align in zip(head, aligns)) + "</tr>",
              "</thead>", "<tbody>", *rows, "</tbody>", "</table>"]
     return "\n".join(lines)
+
 
 def _html_a(context, target: str, label: object) -> str:
     return context["links"].anchor(target, label, context["here"])
@@ -106,7 +106,6 @@ def progress_bar(node: Node, compact: bool = False) -> str:
             f'<span class="northstar-measure__current">{current}</span>'
             f'<span>target {number(target)}{unit}</span></span>'
             f'<span class="northstar-measure__direction">{direction}</span></span>')
-
 
 
 @pass_context
@@ -269,7 +268,6 @@ def _map_block(context, diagram: maps.Diagram | None) -> str:
     # Set aside like the listings: Python-Markdown walked each map tag by tag, and the
     # search index has the records the map names already.
     return raw_html(context, _map_html(diagram), SEARCH_NONE) if diagram else ""
-
 
 
 # --- Figures: stacked bars and the coverage tables ---------------------------------------

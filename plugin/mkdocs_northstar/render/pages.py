@@ -51,7 +51,6 @@ class RenderOptions:
     flavor: str = "material"
 
 
-
 class PageText(str):
     """A generated page's Markdown, front matter included, carrying that front matter
     as data too: `front` is its exact text and `meta` what YAML makes of it, so that

@@ -42,6 +42,7 @@ def link(context, node: Node, label: str | None = None) -> str:
 def href(context, target: str) -> str:
     return relative(target, context["here"])
 
+
 def served_url(page: str, directory_urls: bool) -> str:
     """Where a page below url_prefix is served, relative to url_prefix."""
     if not directory_urls:
