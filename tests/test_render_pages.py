@@ -107,3 +107,17 @@ def _counting_calls(function, calls: list):
         calls.append(args)
         return function(*args, **kwargs)
     return counted
+
+
+def test_render_diff_and_views_import_neither_mkdocs_nor_markdown():
+    import subprocess
+    import sys
+
+    modules = ["render.text", "render.urls", "render.bodies", "render.html", "render.aside", "render.maps",
+               "render.charts", "render.timeline", "render.pages", "views", "diff.revision", "diff.compare",
+               "diff.formats", "diff.text"]
+    code = ("import importlib, sys\n"
+            f"for name in {modules!r}: importlib.import_module('mkdocs_northstar.' + name)\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'mkdocs', 'markdown', 'material'}))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "[]", done.stderr
