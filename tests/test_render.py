@@ -172,7 +172,7 @@ def test_hostile_titles_are_escaped_in_pages(tmp_path):
 
 
 def test_a_link_inside_an_inline_code_span_is_left_as_written():
-    from mkdocs_northstar.load import parse_record
+    from mkdocs_northstar.read.records import parse_record
     from mkdocs_northstar.model import build
     from mkdocs_northstar.render import BodyLinks
 

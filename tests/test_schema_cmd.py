@@ -16,8 +16,9 @@ import yaml
 from hypothesis import given, settings, strategies as st
 
 from conftest import northstar
-from mkdocs_northstar import schema
-from mkdocs_northstar.load import kind_from_folder, split_front_matter
+from mkdocs_northstar.read import schema
+from mkdocs_northstar.read.front_matter import split_front_matter
+from mkdocs_northstar.read.records import kind_from_folder
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_PLANS = sorted((REPO / "plans").rglob("*.md"))

@@ -41,7 +41,9 @@ from pathlib import Path
 
 from . import __version__
 from .diagnostics import Diagnostic, Tally
-from .load import Problem, Record, Scan, scan
+from .read.files import Scan, scan
+from .read.front_matter import Problem
+from .read.records import Record
 from .settings import Settings
 
 CACHE_DIR = ".northstar-cache"
@@ -49,7 +51,7 @@ _FORMAT = 1
 # A file modified this recently may be modified again within the same tick of
 # the file system's clock, keeping its size and time: it is parsed, not cached.
 RACY_SECONDS = 2.0
-_ALLOWED = {("mkdocs_northstar.load", "Record"): Record, ("mkdocs_northstar.load", "Problem"): Problem}
+_ALLOWED = {(Record.__module__, "Record"): Record, (Problem.__module__, "Problem"): Problem}
 _PACKAGE = Path(__file__).parent
 
 
@@ -57,9 +59,9 @@ def _fingerprint() -> str:
     """Changes whenever the code that parses records may have: another release,
     another Python, or an edited source file (in a development install)."""
     parts = [str(_FORMAT), __version__, sys.version]
-    for source in sorted(_PACKAGE.glob("*.py")):
+    for source in sorted(_PACKAGE.rglob("*.py")):
         stat = source.stat()
-        parts.append(f"{source.name}:{stat.st_size}:{stat.st_mtime_ns}")
+        parts.append(f"{source.relative_to(_PACKAGE).as_posix()}:{stat.st_size}:{stat.st_mtime_ns}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 

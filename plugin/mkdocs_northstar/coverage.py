@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .model import Node, Strategy
-from .schema import STATUSES
+from .read.schema import STATUSES
 
 
 @dataclass

@@ -24,7 +24,7 @@ from typing import Callable, Iterable
 from . import baseline
 from .analysis import Analysis, analyse, analyse_files
 from .diagnostics import ERROR, WARNING, Diagnostic, count, json_text, printable
-from .load import FILE, LINK, hidden, select
+from .read.files import FILE, LINK, hidden, select
 from .model import Node
 from .settings import ConfigError, Settings, read_settings
 

@@ -20,7 +20,7 @@ from .analysis import Analysis
 from .coverage import Share, StatusRollup
 from .diagnostics import ERROR, WARNING
 from .model import Node
-from .schema import KINDS
+from .read.schema import KINDS
 
 VERSION = 1
 FORMATS = ("json", "csv")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
-from . import schema
+from .read import schema
 from .sources import ForeignRecord, SourceResult
 
 # Which kind of record each link key names (as model.LINK_KEYS).

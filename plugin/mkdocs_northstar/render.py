@@ -27,7 +27,7 @@ from . import maps
 from .analysis import Analysis
 from .model import Node, Strategy, period_sort_key
 from .prose import fenced_blocks, prose
-from .schema import STATUSES
+from .read.schema import STATUSES
 
 TEMPLATES = Path(__file__).parent / "templates"
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import schema
-from .load import read_plans
+from .read import schema
+from .read.records import read_plans
 from .settings import Settings
 
 # A team is a folder below plans_dir; these folders mean other kinds.

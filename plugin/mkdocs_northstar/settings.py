@@ -16,9 +16,9 @@ from typing import Any, Callable, Mapping
 
 import yaml
 
-from . import schema
+from .read import schema
 from .diagnostics import SEVERITIES
-from .yaml_limits import MAX_EXPANDED_NODES, TooBig, check_depth, check_expansion
+from .read.limits import MAX_EXPANDED_NODES, TooBig, check_depth, check_expansion
 
 PLUGIN_NAME = "northstar"
 DEFAULTS = {"plans_dir": "plans", "url_prefix": "strategy", "rules": {}}

@@ -28,9 +28,9 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
-from . import schema
+from .read import schema
 from .diagnostics import ERROR, Diagnostic
-from .load import Problem
+from .read.front_matter import Problem
 
 RULE = "source"
 KINDS = ("path", "export", "git")  # exclusive: each source has exactly one
@@ -114,7 +114,7 @@ def option_lines(config_file: str | Path) -> dict[tuple[str, ...], list[int]]:
     holding that key, in file order (a key written twice has two). Empty when the file
     cannot be read or the options come from an INHERITed file."""
     from .settings import PLUGIN_NAME, _ConfigLoader
-    from .yaml_limits import TooBig, check_depth
+    from .read.limits import TooBig, check_depth
 
     try:
         text = Path(config_file).read_text(encoding="utf-8")

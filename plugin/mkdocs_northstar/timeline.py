@@ -23,7 +23,7 @@ from typing import Callable, Iterable
 
 from .maps import shorten, xml
 from .model import period_span, period_sort_key
-from .schema import STATUSES
+from .read.schema import STATUSES
 
 # A lane shows at most this many bars, and at most MAX_ROWS rows of them. 500 plans over
 # 6 objectives and 8 quarters then draw 55 bars, about 1,000 units tall (a screen and a

@@ -56,7 +56,7 @@ class RenderedPage(File):
 
 # Extensions whose state lives in the Markdown instance, or which clear it on reset(), so
 # that one converter can convert page after page exactly as fresh ones would: Python-
-# Markdown's own and PyMdown's (tests/test_pages.py holds the two ways to the same HTML).
+# Markdown's own and PyMdown's (tests/test_host_pages.py holds the two ways to the same HTML).
 # With any other extension configured, each page gets a fresh converter, as MkDocs does.
 _RESETTABLE = ("markdown.extensions.", "pymdownx.")
 _BUILT_IN = {"abbr", "admonition", "attr_list", "codehilite", "def_list", "extra", "fenced_code", "footnotes",

@@ -23,15 +23,15 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from .analysis import Analysis, analyse
-from .cache import RecordCache
-from .config import NorthstarConfig
-from .diagnostics import ERROR
-from .forked import Stream, available_cores
-from .pages import RecordPage, RenderedPage, SharedConverter, shares_a_converter
-from .render import (SEARCH_ALL, AsideBlock, RenderOptions, failure_pages, page_renderers, put_back, put_back_unsearched,
+from ..analysis import Analysis, analyse
+from ..cache import RecordCache
+from ..diagnostics import ERROR
+from ..forked import Stream, available_cores
+from ..render import (SEARCH_ALL, AsideBlock, RenderOptions, failure_pages, page_renderers, put_back, put_back_unsearched,
                      set_aside)
-from .settings import ConfigError, Settings, settings_from
+from ..settings import ConfigError, Settings, settings_from
+from .config import NorthstarConfig
+from .pages import RecordPage, RenderedPage, SharedConverter, shares_a_converter
 
 # Plain logger (not get_plugin_logger, which prefixes the plugin's name) so that each
 # diagnostic line reads exactly as `northstar check` prints it. MkDocs counts the
@@ -39,7 +39,7 @@ from .settings import ConfigError, Settings, settings_from
 log = logging.getLogger("mkdocs.plugins.northstar")
 
 STYLESHEET = "assets/northstar/northstar.css"
-_PACKAGE_ASSETS = Path(__file__).parent / "assets"
+_PACKAGE_ASSETS = Path(__file__).parent.parent / "assets"
 # Markdown extensions the generated pages are written for; harmless to add to any site.
 _EXTENSIONS = ("tables", "toc", "attr_list", "md_in_html", "admonition")
 # Generated pages that belong in the navigation; record and team pages never do,
