@@ -55,7 +55,7 @@ _ALLOWED = {(Record.__module__, "Record"): Record, (Problem.__module__, "Problem
 _PACKAGE = Path(__file__).parent
 
 
-def _fingerprint() -> str:
+def code_fingerprint() -> str:
     """Changes whenever the code that parses records may have: another release,
     another Python, or an edited source file (in a development install)."""
     parts = [str(_FORMAT), __version__, sys.version]
@@ -264,7 +264,7 @@ class RecordCache:
         return Verdict(settings, diagnostics, counts)
 
     def _key(self, settings: Settings, found: Scan) -> str:
-        state = (_fingerprint(), repr(settings), found.asset_files, found.problems, sorted(self._surveyed.items()))
+        state = (code_fingerprint(), repr(settings), found.asset_files, found.problems, sorted(self._surveyed.items()))
         return hashlib.sha256(repr(state).encode()).hexdigest()
 
     def remember(self, analysis) -> None:
@@ -288,7 +288,7 @@ class RecordCache:
                 stored = _RecordsOnly(handle).load()
         except Exception:  # noqa: BLE001 - missing, or any damage at all: start again
             return {}
-        if not isinstance(stored, dict) or stored.get("fingerprint") != _fingerprint():
+        if not isinstance(stored, dict) or stored.get("fingerprint") != code_fingerprint():
             return {}
         entries = stored.get("entries")
         return entries if isinstance(entries, dict) else {}
@@ -343,7 +343,7 @@ class RecordCache:
             return
         self._changed = False
         try:
-            _write_atomically(self.file, pickle.dumps({"fingerprint": _fingerprint(), "entries": self._entries},
+            _write_atomically(self.file, pickle.dumps({"fingerprint": code_fingerprint(), "entries": self._entries},
                                                       protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             pass  # a read-only checkout: the next run parses again, nothing is lost
