@@ -28,10 +28,22 @@ class RenderedPage(File):
     took 127 MB at 10,000 plans. Setting its content makes it an ordinary File."""
 
     render: Callable[[], str] | None = None
+    # The front matter of the text last rendered, with the blank lines after it: what
+    # MkDocs takes off into page.meta and the page's Markdown leaves out.
+    head: str = ""
 
     @property
     def content_string(self) -> str:
-        return self.render() if self.render is not None else File.content_string.fget(self)
+        if self.render is None:
+            return File.content_string.fget(self)
+        text = self.render()
+        front = getattr(text, "front", None)  # a render.PageText straight from its renderer
+        if front is not None:
+            end = len(front)
+            while text.startswith("\n", end):
+                end += 1
+            self.head = text[:end]
+        return text
 
     @content_string.setter
     def content_string(self, value: str) -> None:
@@ -48,10 +60,13 @@ class RenderedPage(File):
         File.content_bytes.fset(self, value)
 
     def settle(self) -> None:
-        """Once MkDocs has converted the page: keep the Markdown it converted (which its
-        Page holds anyway) and let go of the renderer, and with it the strategy graph."""
-        if self.render is not None and self.page is not None and self.page.markdown is not None:
-            self.content_string = self.page.markdown
+        """Once MkDocs has converted the page: let go of the renderer, and with it the
+        strategy graph. The file's text is from then on its front matter and the Markdown
+        its Page holds anyway, joined only when read."""
+        page = self.page
+        if self.render is not None and page is not None and page.markdown is not None:
+            head = self.head
+            self.render = lambda: head + page.markdown
 
 
 # Extensions whose state lives in the Markdown instance, or which clear it on reset(), so

@@ -10,8 +10,6 @@ import logging
 import os
 import posixpath
 import secrets
-import zlib
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Callable
@@ -27,11 +25,12 @@ from ..analysis import Analysis, analyse
 from ..cache import RecordCache
 from ..diagnostics import ERROR
 from ..forked import Stream, available_cores
-from ..render import (SEARCH_ALL, AsideBlock, RenderOptions, failure_pages, page_renderers, put_back, put_back_unsearched,
-                     set_aside)
+from ..render import RenderOptions, failure_pages, page_renderers, put_back, put_back_unsearched, set_aside
 from ..settings import ConfigError, Settings, settings_from
 from .config import NorthstarConfig
 from .pages import RecordPage, RenderedPage, SharedConverter, shares_a_converter
+from .raw_html import Waiting, restored
+from .raw_html import Waiting, restored
 
 # Plain logger (not get_plugin_logger, which prefixes the plugin's name) so that each
 # diagnostic line reads exactly as `northstar check` prints it. MkDocs counts the
@@ -182,9 +181,11 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
         blocks = self._aside.get(page.file.src_uri)
         if not blocks:
             return html
+        # Converted: from here on other plugins read the page's Markdown as rendered.
+        page.markdown = restored(page.markdown, self._html_marker, blocks)
         # The blocks still to go back wait for the page to be written, after every other
-        # page has been converted: packed, they take 7 MB instead of 86 at 10,000 plans.
-        self._aside[page.file.src_uri] = [_Waiting.pack(block) for block in blocks]
+        # page has been converted: packed (docs/performance.md has the figures).
+        self._aside[page.file.src_uri] = [Waiting.pack(block) for block in blocks]
         return put_back(html, self._html_marker, blocks)
 
     @event_priority(-100)
@@ -252,32 +253,6 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
         if self.settings is not None:
             server.watch(str(self.settings.plans_root))
         return server
-
-
-@dataclass(frozen=True)
-class _Waiting:
-    """A block set aside, waiting in memory from its page's conversion to its writing."""
-
-    payload: bytes
-    packed: bool
-    search: str
-
-    # A listing compresses about tenfold, its rows repeating the same markup. Each call
-    # costs zlib about 60 us whatever the size (it sets up its tables every time): for
-    # the metadata of 10,000 plans (about 1.3 KB each) that was 0.6 s to save 9 MB.
-    # Below this size a block waits as UTF-8, half the size of a str holding any dash.
-    PACK_FROM = 4096
-
-    @classmethod
-    def pack(cls, block: AsideBlock) -> _Waiting:
-        if block.search == SEARCH_ALL:  # back in the page already
-            return cls(b"", False, block.search)
-        payload = block.html.encode()
-        packed = len(payload) >= cls.PACK_FROM
-        return cls(zlib.compress(payload, 1) if packed else payload, packed, block.search)
-
-    def unpack(self) -> AsideBlock:
-        return AsideBlock((zlib.decompress(self.payload) if self.packed else self.payload).decode(), self.search)
 
 
 def _material_icons(config: MkDocsConfig) -> bool:
