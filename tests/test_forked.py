@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import weakref
 
 import pytest
 
@@ -180,9 +181,15 @@ def test_a_stream_lets_go_of_its_functions_and_makes_them_again_only_when_needed
         made.append(1)
         return {number: _pid_after(number) for number in range(10)}
 
-    functions = {number: _pid_after(number) for number in range(10)}
+    class Held:  # something the functions hold
+        pass
+
+    held = Held()
+    alive = weakref.ref(held)
+    functions = {number: (lambda number=number, held=held: (number, os.getpid())) for number in range(10)}
     stream = Stream(functions, processes=2, again=again)
-    assert stream._functions is None  # let go of, with whatever they held
+    del functions, held
+    assert alive() is None  # let go of, with whatever they held
     assert [stream.take(number)[0] for number in range(10)] == list(range(10))
     assert made == []  # the child delivered everything
     assert stream.take(3) == (3, PARENT) and made == [1]  # asked twice: made again, here

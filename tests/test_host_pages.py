@@ -134,16 +134,31 @@ def test_record_pages_take_their_front_matter_without_parsing_yaml(tmp_path, mon
 
 def test_pages_rendered_by_a_forked_child_make_the_same_site(tmp_path, monkeypatch):
     monkeypatch.setattr(mkdocs_northstar.host.plugin, "available_cores", lambda: 2)
-    received, waiting, original_receive = [], [], Stream._receive
+    rendered_by = tmp_path / "rendered-by"  # each page's renderer notes its process here, the child's too
+    renderers = mkdocs_northstar.host.plugin.page_renderers
 
-    def receive(stream):
-        waiting.append(len(stream._arrived))
-        return original_receive(stream)
+    def noting(analysis, options):
+        def note(render):
+            def noted():
+                with open(rendered_by, "a") as notes:
+                    notes.write(f"{os.getpid()}\n")
+                return render()
+            return noted
+        return {uri: note(render) for uri, render in renderers(analysis, options).items()}
 
-    monkeypatch.setattr(Stream, "_receive", _counting(receive, received))
+    held, take = [], Stream.take
+
+    def taking(stream, key):
+        result = take(stream, key)
+        held.append(stream.held)
+        return result
+
+    monkeypatch.setattr(mkdocs_northstar.host.plugin, "page_renderers", noting)
+    monkeypatch.setattr(Stream, "take", taking)
     forked = _build_in_process(make_site(tmp_path / "forked", _rich_plans(), config=RICH_YML))
-    assert len(received) > 15  # the pages came through the pipe
-    assert max(waiting) == 0  # in the order MkDocs read them: none waited in memory
+    processes = rendered_by.read_text().split()
+    assert len(processes) > 15 and str(os.getpid()) not in processes  # all rendered in the child
+    assert len(held) > 15 and max(held) == 0  # in the order MkDocs read them: none waited in memory
     monkeypatch.setattr(mkdocs_northstar.host.plugin, "available_cores", lambda: 1)
     here = _build_in_process(make_site(tmp_path / "here", _rich_plans(), config=RICH_YML))
     assert set(forked) == set(here) and [name for name in here if forked[name] != here[name]] == []

@@ -270,6 +270,11 @@ class Stream(Generic[Key, Result]):
         pid, reading = child
         return pid, _Pipe(reading, self._timeout)
 
+    @property
+    def held(self) -> int:
+        """How many results the child sent ahead of the one asked for, waiting here."""
+        return len(self._arrived)
+
     def take(self, key: Key) -> Result:
         """The result for `key`."""
         if key in self._arrived:

@@ -1,4 +1,4 @@
-"""`northstar new`: a new record in the right folder, with its links, that `check`
+"""`northstar new` (scaffold.py): a new record in the right folder, with its links, that `check`
 judges only for what a new record lacks; bad or taken ids are refused, files never
 overwritten."""
 

@@ -1,4 +1,4 @@
-"""`northstar schema`: the JSON Schema editors use says what `northstar check` says.
+"""The key table (read/schema.py) and `northstar schema`: the JSON Schema editors use says what `northstar check` says.
 
 The schema is made from the same KEYS table that validates plan files; these tests
 hold the two to each other: every example plan passes, a bad key fails, and for each
