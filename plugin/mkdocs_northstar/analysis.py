@@ -48,8 +48,8 @@ class Analysis(Tally):
 def _collector_paused():
     """Reading and linking the plans makes tens of thousands of objects and no reference
     cycles worth collecting: Python's cyclic collector would walk the growing records
-    again and again (0.6 s of a 1.8 s check at 10,000 plans) and free nothing. It runs
-    again, as it was, afterwards."""
+    again and again, a third of a large check, and free nothing (docs/performance.md).
+    It runs again, as it was, afterwards."""
     enabled = gc.isenabled()
     gc.disable()
     try:

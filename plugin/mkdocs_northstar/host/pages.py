@@ -25,7 +25,7 @@ from mkdocs.utils.meta import get_data
 class RenderedPage(File):
     """A generated page whose Markdown is rendered when it is read. MkDocs keeps every
     File until the build ends: holding the text of each generated page from on_files on
-    took 127 MB at 10,000 plans. Setting its content makes it an ordinary File."""
+    would hold all of it at once. Setting its content makes it an ordinary File."""
 
     render: Callable[[], str] | None = None
     # The front matter of the text last rendered, with the blank lines after it: what
@@ -91,8 +91,8 @@ def shares_a_converter(extensions: list) -> bool:
 
 class SharedConverter:
     """One Markdown converter for the generated pages of one build. Making one costs
-    0.16 ms with five extensions and about 5 ms with a dozen of PyMdown's: MkDocs makes
-    one per page, which at 10,000 plans is seconds of every build."""
+    more the more extensions are configured, and MkDocs makes one per page: at thousands
+    of plans that is seconds of every build (docs/performance.md)."""
 
     def __init__(self, extensions: list, configs: dict):
         self._extensions, self._configs = extensions, configs

@@ -108,10 +108,10 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
                                 material_icons=_material_icons(config), html_marker=self._html_marker)
         renderers = page_renderers(analysis, options)
         # A forked child renders the pages in the order MkDocs reads them, a few ahead,
-        # while this process converts and writes them: 2.2 s of a 10,000-plan build
-        # moves to another core where there is one. A build then lets go of the graph
-        # here (54 MB at 10,000 plans) and reads the plans again only if it has to
-        # render a page itself; `mkdocs serve` keeps it, to re-parse only what changed.
+        # while this process converts and writes them: the rendering moves to another
+        # core where there is one. A build then lets go of the graph here and reads the
+        # plans again only if it has to render a page itself; `mkdocs serve` keeps it,
+        # to re-parse only what changed. docs/performance.md weighs the child's costs.
         settings = self.settings
         again = None if self.serving else lambda: page_renderers(analyse(settings), options)
         self._stream = Stream(renderers, available_cores(), again=again)
@@ -211,10 +211,9 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
 
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
         # MkDocs has read and converted every page by now. A build that rendered them
-        # here (no child) lets go of the graph and the renderers' caches now (the graph
-        # alone is 54 MB at 10,000 plans; with the caches, 190,000 objects the garbage
-        # collector would walk to the end): each generated file keeps the Markdown MkDocs
-        # converted instead, which MkDocs holds anyway as page.markdown.
+        # here (no child) lets go of the graph and the renderers' caches now (objects the
+        # garbage collector would otherwise walk to the end): each generated file reads as
+        # its front matter and the Markdown MkDocs holds anyway as page.markdown.
         self._stop_rendering()
         if not self.serving:
             for file in files:

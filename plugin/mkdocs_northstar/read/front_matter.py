@@ -14,7 +14,7 @@ import yaml
 from .flat_yaml import read_flat
 from .limits import MAX_DEPTH, TooBig, check_depth, check_expansion
 
-try:  # libyaml is ten times faster; fall back to the pure-Python loader without it
+try:  # libyaml is much faster; fall back to the pure-Python loader without it
     _BaseLoader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _BaseLoader = yaml.SafeLoader
@@ -23,8 +23,8 @@ FRONT_MATTER = "front-matter"
 SCHEMA = "schema"
 
 # Limits that keep hostile YAML from exhausting the stack or memory: see limits.py.
-# Front matter holds keys, not prose; a bigger one is refused before YAML reads it
-# (700,000 list items in 2 MB took nine seconds to read and check).
+# Front matter holds keys, not prose; a bigger one is refused before YAML reads it:
+# a list of hundreds of thousands of items takes seconds to read and check.
 MAX_FRONT_MATTER = 64 * 1024
 # Nesting deeper than MAX_DEPTH needs at least that many characters; shorter
 # front matter skips the depth scan entirely.
