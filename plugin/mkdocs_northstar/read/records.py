@@ -141,8 +141,9 @@ def _apply_fields(record: Record, data: dict) -> None:
     record.title = record.fields.get("title")
     if "team" in record.fields:
         record.team = record.fields["team"]
-    if record.kind == "objective" and "period" not in data:
-        record.problems.append(Problem(SCHEMA, 1, f"objective '{record.id or record.source}' has no period"))
+    for key in schema.REQUIRED.get(record.kind, ()):  # the JSON Schema requires the same keys
+        if key not in data:
+            record.problems.append(Problem(SCHEMA, 1, f"{record.kind} '{record.id or record.source}' has no {key}"))
 
 def plan_files(root: Path, plans_root: Path, found: Scan) -> list[tuple[str, str, str]]:
     """The plan files a scan found, as read_record takes them: (absolute path, path as

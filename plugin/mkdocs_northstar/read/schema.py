@@ -15,7 +15,6 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 # A link names a local id, or `NAME:ID`: record ID of the strategy (source) called NAME (v1.2).
 LINK_PATTERN = r"^([a-z0-9][a-z0-9-]*:)?[a-z0-9][a-z0-9-]*$"
 PERIOD_PATTERN = r"^[0-9]{4}(-H[12]|-Q[1-4])?$"
-URL_SCHEMES = ("http", "https", "mailto")
 
 
 def _caseless(word: str) -> str:
