@@ -10,7 +10,10 @@ in this one run and on this machine:
 - `build plain`: `mkdocs build` of MkDocs + Material with the same pages and bodies
   as files in docs_dir, no Northstar;
 - `build plugin`: `mkdocs build` with the plugin generating those pages;
-  both write the site into /dev/shm where there is one (see `build`).
+  both write the site into /dev/shm where there is one (see `build`);
+- `pinned plain`, `pinned plugin`: the same two builds with the process pinned to one
+  core (`taskset -c 0`, Linux), compared in CPU time: the work a build costs on a
+  one-core machine, where nothing is forked.
 
 Each is a separate process; its peak memory (max RSS) comes from the kernel.
 Times are the best of --repeat runs, as other work on the machine only ever adds;
@@ -37,6 +40,9 @@ BIN = Path(sys.executable).parent
 TARGETS = (("check cold", "floor", 1.2), ("build plugin", "build plain", 1.10))
 WARM_LIMIT = 0.3
 MEMORY_LIMIT = 1.5
+# Pinned to one core, in CPU time: the build with the plugin against plain MkDocs.
+PINNED = ["taskset", "-c", "0"] if sys.platform.startswith("linux") and shutil.which("taskset") else None
+PINNED_LIMIT = 1.15
 # Where the sites are built: a RAM disk where there is one (see `build`).
 OUTPUT_PARENT = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
 
@@ -64,7 +70,7 @@ def measure(command: list[str], cwd: Path, before=None) -> Run:
     return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)  # ru_maxrss: KiB on Linux
 
 
-def build(site: Path, before=None) -> Run:
+def build(site: Path, before=None, pinned: bool = False) -> Run:
     """`mkdocs build` into a folder that does not exist yet, in memory where the machine
     has a RAM disk, removed once measured. What is measured is the work of MkDocs and the
     plugin, not the disk's: on this machine, writing and deleting thousands of pages on
@@ -73,7 +79,8 @@ def build(site: Path, before=None) -> Run:
     output = Path(tempfile.mkdtemp(prefix="northstar-bench-site-", dir=OUTPUT_PARENT))
     shutil.rmtree(output)  # MkDocs makes it
     try:
-        return measure([str(BIN / "mkdocs"), "build", "-q", "-d", str(output)], site, before=before)
+        command = [*(PINNED if pinned else ()), str(BIN / "mkdocs"), "build", "-q", "-d", str(output)]
+        return measure(command, site, before=before)
     finally:
         shutil.rmtree(output, ignore_errors=True)
 
@@ -99,7 +106,8 @@ def bench(plans: int, repeat: int, build_repeat: int, folder: Path) -> dict[str,
     drop_cache = lambda: shutil.rmtree(cache, ignore_errors=True)  # noqa: E731
     check = [str(BIN / "northstar"), "check"]
     results: dict[str, list[Run]] = {name: [] for name in
-                                     ("floor", "check cold", "check warm", "build plain", "build plugin")}
+                                     ("floor", "check cold", "check warm", "build plain", "build plugin",
+                                      "pinned plain", "pinned plugin")}
     for _ in range(repeat):  # interleaved, so that a burst of other work hits both sides
         results["floor"].append(measure([sys.executable, str(HERE / "floor.py"), "plans"], site))
         results["check cold"].append(measure(check, site, before=drop_cache))
@@ -107,6 +115,9 @@ def bench(plans: int, repeat: int, build_repeat: int, folder: Path) -> dict[str,
     for _ in range(build_repeat):
         results["build plain"].append(build(plain))
         results["build plugin"].append(build(site, before=drop_cache))
+        if PINNED:
+            results["pinned plain"].append(build(plain, pinned=True))
+            results["pinned plugin"].append(build(site, before=drop_cache, pinned=True))
     chosen = {name: best(runs) for name, runs in results.items() if runs}
     for name, run in chosen.items():
         print(f"  {name:<13} {run.seconds:8.2f} s  {run.cpu:8.2f} s cpu  {run.peak_mb:7.0f} MB peak", flush=True)
@@ -123,6 +134,12 @@ def bench(plans: int, repeat: int, build_repeat: int, folder: Path) -> dict[str,
         return chosen
     memory = chosen["build plugin"].peak_mb / chosen["build plain"].peak_mb
     print(f"  build memory plugin / plain: {memory:.2f}x (target <= {MEMORY_LIMIT}x) {verdict(memory <= MEMORY_LIMIT)}")
+    if "pinned plugin" in chosen:
+        pinned = chosen["pinned plugin"].cpu / chosen["pinned plain"].cpu
+        print(f"  pinned to one core, cpu plugin / plain: {pinned:.2f}x (target <= {PINNED_LIMIT:.2f}x) "
+              f"{verdict(pinned <= PINNED_LIMIT)}")
+    else:
+        print("  pinned builds: not measured (taskset is Linux's)")
     return chosen
 
 

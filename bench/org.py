@@ -23,7 +23,9 @@ import sys
 import time
 from pathlib import Path
 
-from mkdocs_northstar import qualified, sources
+from mkdocs_northstar import qualified
+from mkdocs_northstar.read.sources import config as sources_config
+from mkdocs_northstar.read.sources import reading, store
 from mkdocs_northstar.analysis import analyse
 from mkdocs_northstar.export import as_json
 
@@ -74,7 +76,7 @@ def generate(out: Path, teams: int, plans: int, objectives: int) -> list[str]:
     company(out, names, objectives)
     for name in names:
         team(out, name, plans, objectives, rng)
-        settings, _ = sources._settings_of(out / name / "mkdocs.yml")
+        settings, _ = sources_config.settings_of(out / name / "mkdocs.yml")
         write(out / "exports" / f"{name}.json", as_json(analyse(settings)))
         git(out / name, "init", "-q")
         git(out / name, "add", "-A")
@@ -82,15 +84,15 @@ def generate(out: Path, teams: int, plans: int, objectives: int) -> list[str]:
     return names
 
 
-def specs(out: Path, names: list[str], kind: str) -> list[sources.SourceSpec]:
+def specs(out: Path, names: list[str], kind: str) -> list[sources_config.SourceSpec]:
     target = {"path": lambda name: out / name, "git": lambda name: out / name,
               "export": lambda name: out / "exports" / f"{name}.json"}[kind]
-    return [sources.SourceSpec(name, kind, str(target(name)), str(target(name)), 1) for name in names]
+    return [sources_config.SourceSpec(name, kind, str(target(name)), str(target(name)), 1) for name in names]
 
 
-def timed(what: str, chosen: list[sources.SourceSpec], cache: Path | None) -> list[sources.SourceResult]:
+def timed(what: str, chosen: list[sources_config.SourceSpec], cache: Path | None) -> list[store.SourceResult]:
     start = time.perf_counter()
-    results = sources.read_sources(chosen, cache)
+    results = reading.read_sources(chosen, cache)
     elapsed = time.perf_counter() - start
     records = sum(len(result.records) for result in results)
     bad = [result.problem for result in results if not result.ok]

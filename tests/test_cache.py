@@ -16,7 +16,7 @@ from mkdocs.config import load_config
 
 from conftest import make_site, northstar
 from mkdocs_northstar import cache as cache_module
-from mkdocs_northstar import load
+from mkdocs_northstar.read import records
 from mkdocs_northstar.analysis import analyse
 from mkdocs_northstar.cache import CACHE_DIR, RecordCache
 from mkdocs_northstar.settings import read_settings
@@ -44,13 +44,13 @@ def site(tmp_path: Path) -> Path:
 def parses(monkeypatch) -> list[str]:
     """The plan files parsed, in order, by whoever reads plans in this test."""
     parsed: list[str] = []
-    parse = load.parse_record
+    parse = records.parse_record
 
     def counting(raw: bytes, path: str, source: str):
         parsed.append(path)
         return parse(raw, path, source)
 
-    monkeypatch.setattr(load, "parse_record", counting)
+    monkeypatch.setattr(records, "parse_record", counting)
     return parsed
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import make_site, mkdocs_build, northstar
-from mkdocs_northstar import schema
+from mkdocs_northstar.read import schema
 
 # A plan that is valid but for one thing: the theme it names does not exist. A
 # mutation of it that still parses therefore still owes a diagnostic.
@@ -410,7 +410,9 @@ def test_deep_nesting_is_one_located_front_matter_problem(levels):
     """Our depth scan or the YAML reader's own limit (libyaml 0.2.6 stops at 1,000
     levels): whichever refuses first, the author gets one problem on the line where
     the nesting starts. libyaml's composer would crash the interpreter, not raise."""
-    from mkdocs_northstar.load import MAX_DEPTH, MAX_FRONT_MATTER, YamlProblem, parse_record, parse_yaml
+    from mkdocs_northstar.read.front_matter import MAX_FRONT_MATTER, YamlProblem, parse_yaml
+    from mkdocs_northstar.read.limits import MAX_DEPTH
+    from mkdocs_northstar.read.records import parse_record
 
     shapes = [("nested: " + "[" * levels + "]" * levels, 3), ("nested:\n" + "- " * levels + "x", 4),
               ("nested: " + "{a: " * levels + "x" + "}" * levels, 3)]
@@ -438,7 +440,7 @@ def test_deep_nesting_is_reported_by_check_with_file_and_line(tmp_path):
 def test_breaks_only_yaml_sees_keep_quoted_text_and_editor_lines():
     """NEL, LS and PS are line breaks to YAML 1.1, not to editors: quoted, each is kept
     as written; the keys after them are on the lines an editor shows."""
-    from mkdocs_northstar.load import parse_record
+    from mkdocs_northstar.read.records import parse_record
 
     raw = _fm("title: 'a\x85  b\u2028  c'\n? '\x85  '\n: 1\nowner: \"x\u2028y\"\nfoo: 2\n")
     record = parse_record(raw, "plans/t/breaks.md", "t/breaks.md")

@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 from conftest import CLEAN_PLANS
-from mkdocs_northstar.load import parse_record
+from mkdocs_northstar.read.records import parse_record
 from mkdocs_northstar.model import build, period_span, period_within, slugify
 
 

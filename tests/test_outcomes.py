@@ -9,7 +9,7 @@ import pytest
 import yaml
 from hypothesis import given, strategies as st
 
-from mkdocs_northstar.load import parse_yaml
+from mkdocs_northstar.read.front_matter import parse_yaml
 from mkdocs_northstar.outcomes import (
     KeyResult, Measurement, default_as_of, expected_progress, forecast, health, incomplete, key_results_of,
     nested_key_lines, objective_progress, overdue, period_bounds, rolled_up, score, stale)
@@ -277,6 +277,6 @@ def test_outcomes_imports_neither_mkdocs_nor_markdown():
     import subprocess
     import sys
 
-    code = ("import sys, mkdocs_northstar.outcomes, mkdocs_northstar.measurements, mkdocs_northstar.render.charts, "
+    code = ("import sys, mkdocs_northstar.outcomes, mkdocs_northstar.read.measurements, mkdocs_northstar.render.charts, "
             "mkdocs_northstar.checkin; print(any(m.split('.')[0] in ('mkdocs', 'markdown') for m in sys.modules))")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"

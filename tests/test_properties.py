@@ -16,9 +16,9 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from mkdocs_northstar import schema
+from mkdocs_northstar.read import schema
 from mkdocs_northstar.analysis import analyse_files
-from mkdocs_northstar.load import parse_record
+from mkdocs_northstar.read.records import parse_record
 from mkdocs_northstar.render.pages import render_pages
 from mkdocs_northstar.settings import Settings
 

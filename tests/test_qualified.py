@@ -9,36 +9,38 @@ from pathlib import Path
 import pytest
 
 from conftest import CLEAN_PLANS, analyse_plans, northstar, write
-from mkdocs_northstar import qualified, sources
+from mkdocs_northstar import qualified
+from mkdocs_northstar.read.sources import config as sources_config
+from mkdocs_northstar.read.sources import reading, store
 from mkdocs_northstar.qualified import Dangling, Ref
 from mkdocs_northstar.settings import plugin_options, read_config
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "org"
 
 
-def project(name: str) -> tuple[str, list[sources.SourceResult]]:
+def project(name: str) -> tuple[str, list[store.SourceResult]]:
     """An example project's own name and its sources, read as the plugin would."""
     config = EXAMPLES / name / "mkdocs.yml"
-    own, specs, problems = sources.parse_sources(plugin_options(read_config(config)), sources.option_lines(config),
+    own, specs, problems = sources_config.parse_sources(plugin_options(read_config(config)), sources_config.option_lines(config),
                                                  config)
     assert problems == []
-    return own, sources.read_sources(specs)
+    return own, reading.read_sources(specs)
 
 
-def own_records(name: str) -> list[sources.ForeignRecord]:
+def own_records(name: str) -> list[store.ForeignRecord]:
     """An example project's own records with their links as written."""
-    result = sources.read_source(sources.SourceSpec(name, "path", name, str(EXAMPLES / name), 1))
+    result = reading.read_source(sources_config.SourceSpec(name, "path", name, str(EXAMPLES / name), 1))
     assert result.ok
     return result.records
 
 
-def export_source(root: Path, name: str, records: list[dict], own_name: str | None = None) -> sources.SourceResult:
+def export_source(root: Path, name: str, records: list[dict], own_name: str | None = None) -> store.SourceResult:
     """A source read from an export file holding these records."""
     document = {"version": 1, "records": [{"kind": "plan", "fields": {}, **record} for record in records]}
     if own_name:
         document["name"] = own_name
     write(root, {f"{name}.json": json.dumps(document)})
-    return sources.read_source(sources.SourceSpec(name, "export", f"{name}.json", str(root / f"{name}.json"), 1))
+    return reading.read_source(sources_config.SourceSpec(name, "export", f"{name}.json", str(root / f"{name}.json"), 1))
 
 
 def test_split_tells_qualified_from_local_values():
@@ -60,7 +62,7 @@ def test_every_qualified_link_of_the_examples_resolves_to_a_record_of_the_right_
             for value in values:
                 found = index.resolve(key, value)
                 if qualified.is_qualified(value, own):
-                    assert isinstance(found, sources.ForeignRecord), (record.id, value, found)
+                    assert isinstance(found, store.ForeignRecord), (record.id, value, found)
                     assert found.kind == qualified.WANTED[key] and f"{found.source}:{found.id}" == value
                     checked += 1
                 else:
@@ -94,7 +96,7 @@ def test_a_qualified_link_that_names_nothing_says_why(tmp_path):
 
 
 def test_links_into_a_source_that_could_not_be_read_are_not_judged_again(tmp_path):
-    broken = sources.read_source(sources.SourceSpec("company", "export", "none.json", str(tmp_path / "none.json"), 4))
+    broken = reading.read_source(sources_config.SourceSpec("company", "export", "none.json", str(tmp_path / "none.json"), 4))
     assert not broken.ok
     index = qualified.Sources([broken], "search")
     assert index.resolve("objectives", "company:find-fast") is None  # its `source` problem says it all

@@ -329,7 +329,7 @@ def test_theme_body_links_to_plan_page(links_analysis):
 
 
 def test_a_link_inside_an_inline_code_span_is_left_as_written():
-    from mkdocs_northstar.load import parse_record
+    from mkdocs_northstar.read.records import parse_record
     from mkdocs_northstar.model import build
 
     other = parse_record(b"---\ntitle: Other\n---\nBody\n", "plans/u/other.md", "u/other.md")

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import CLEAN_PLANS, make_site, northstar, tree, write
-from mkdocs_northstar import sources
+from mkdocs_northstar.read.sources import config as sources_config
+from mkdocs_northstar.read.sources import reading, store
 from mkdocs_northstar.settings import plugin_options, read_config
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "org"
@@ -24,21 +25,21 @@ def git(root: Path, *args: str) -> str:
     return done.stdout
 
 
-def configured(root: Path, options: str) -> tuple[str | None, list[sources.SourceSpec], list]:
+def configured(root: Path, options: str) -> tuple[str | None, list[sources_config.SourceSpec], list]:
     """Write an mkdocs.yml with these northstar options and parse its sources as the plugin would."""
     config = write(root, {"mkdocs.yml": "site_name: x\nplugins:\n  - search\n  - northstar:\n"
                           + textwrap.indent(textwrap.dedent(options), "      ")}) / "mkdocs.yml"
-    return sources.parse_sources(plugin_options(read_config(config)), sources.option_lines(config), config)
+    return sources_config.parse_sources(plugin_options(read_config(config)), sources_config.option_lines(config), config)
 
 
-def spec(root: Path, options: str) -> list[sources.SourceSpec]:
+def spec(root: Path, options: str) -> list[sources_config.SourceSpec]:
     name, specs, problems = configured(root, options)
     assert problems == []
     return specs
 
 
-def read(root: Path, options: str, cache: Path | None = None) -> list[sources.SourceResult]:
-    return sources.read_sources(spec(root, options), cache)
+def read(root: Path, options: str, cache: Path | None = None) -> list[store.SourceResult]:
+    return reading.read_sources(spec(root, options), cache)
 
 
 def committed_strategy(root: Path, plans: dict | None = None) -> str:
@@ -152,7 +153,7 @@ def test_sources_that_are_not_a_mapping_and_a_source_with_the_strategy_s_own_nam
 
 def test_a_source_named_like_a_local_record_is_a_problem(tmp_path):
     specs = spec(tmp_path, "sources:\n  ranking:\n    path: ../x\n  other:\n    path: ../y\n")
-    clashes = sources.local_name_clashes(specs, {"ranking": "plans/search/ranking.md", "find-fast": "x.md"})
+    clashes = sources_config.local_name_clashes(specs, {"ranking": "plans/search/ranking.md", "find-fast": "x.md"})
     assert [(p.rule, p.line, p.message) for p in clashes] == [
         ("source", 6, "source 'ranking' is named like the record 'ranking' (plans/search/ranking.md); "
                       "give the source another name")]
@@ -160,21 +161,21 @@ def test_a_source_named_like_a_local_record_is_a_problem(tmp_path):
 
 def test_problems_become_diagnostics_on_mkdocs_yml_with_the_configured_severity(tmp_path):
     _, _, problems = configured(tmp_path, "sources:\n  x:\n    pth: y\n")
-    [diagnostic] = sources.as_diagnostics(problems, tmp_path / "mkdocs.yml", "warning")
+    [diagnostic] = sources_config.as_diagnostics(problems, tmp_path / "mkdocs.yml", "warning")
     assert diagnostic.as_text() == ("mkdocs.yml:7: warning: [source] source 'x' has unknown key 'pth': "
                                     "did you mean 'path'?")
-    assert sources.as_diagnostics(problems, tmp_path / "mkdocs.yml", "off") == []
+    assert sources_config.as_diagnostics(problems, tmp_path / "mkdocs.yml", "off") == []
 
 
 def test_lines_of_options_inherited_or_unreadable_fall_back_to_line_1(tmp_path):
     write(tmp_path, {"base.yml": "plugins:\n  - northstar:\n      sources:\n        x:\n          pth: y\n",
                      "mkdocs.yml": "INHERIT: base.yml\nsite_name: x\n"})
     config = tmp_path / "mkdocs.yml"
-    assert sources.option_lines(config) == {}
-    _, _, problems = sources.parse_sources(plugin_options(read_config(config)), sources.option_lines(config), config)
+    assert sources_config.option_lines(config) == {}
+    _, _, problems = sources_config.parse_sources(plugin_options(read_config(config)), sources_config.option_lines(config), config)
     assert [problem.line for problem in problems] == [1]
     write(tmp_path, {"broken.yml": "plugins: [\n"})
-    assert sources.option_lines(tmp_path / "broken.yml") == {}
+    assert sources_config.option_lines(tmp_path / "broken.yml") == {}
 
 
 # --- Reading a folder -------------------------------------------------------------------------------
@@ -342,7 +343,7 @@ def test_git_that_fails_is_one_problem(tmp_path, options, expected):
     if expected is None:
         assert specs == [] and problems[0].line == 8 and "is not a revision" in problems[0].message
         return
-    [result] = sources.read_sources(specs)
+    [result] = reading.read_sources(specs)
     assert not result.ok and result.problem.line == 6 and expected in result.problem.message, result.problem
 
 
@@ -385,10 +386,10 @@ def test_the_cache_never_follows_a_symbolic_link(tmp_path):
 def test_a_corrupt_cache_entry_is_read_again(tmp_path):
     export = exported(tmp_path)
     cache = tmp_path / "cache"
-    [cold] = sources.read_sources(spec(tmp_path, f"sources:\n  p:\n    export: {export}\n"), cache)
+    [cold] = reading.read_sources(spec(tmp_path, f"sources:\n  p:\n    export: {export}\n"), cache)
     [entry] = (cache / "sources").glob("*.json")
     entry.write_text("{broken")
-    [again] = sources.read_sources(spec(tmp_path, f"sources:\n  p:\n    export: {export}\n"), cache)
+    [again] = reading.read_sources(spec(tmp_path, f"sources:\n  p:\n    export: {export}\n"), cache)
     assert not again.cached and again.records == cold.records
     assert (cache / ".gitignore").is_file()
 
@@ -398,16 +399,16 @@ def test_the_cache_s_gitignore_is_not_written_through_a_planted_link(tmp_path):
     cache = tmp_path / "cache"
     cache.mkdir()
     os.symlink(tmp_path / "outside.txt", cache / ".gitignore")  # dangling: it would create the target
-    [result] = sources.read_sources(spec(tmp_path, f"sources:\n  p:\n    export: {export}\n"), cache)
+    [result] = reading.read_sources(spec(tmp_path, f"sources:\n  p:\n    export: {export}\n"), cache)
     assert result.ok and not (tmp_path / "outside.txt").exists()
 
 
 def test_strategies_naming_each_other_read_only_what_the_other_holds():
     # The company names the teams; the teams name the company: nothing loops.
     config = EXAMPLES / "company" / "mkdocs.yml"
-    name, specs, problems = sources.parse_sources(plugin_options(read_config(config)),
-                                                  sources.option_lines(config), config)
-    results = sources.read_sources(specs)
+    name, specs, problems = sources_config.parse_sources(plugin_options(read_config(config)),
+                                                  sources_config.option_lines(config), config)
+    results = reading.read_sources(specs)
     assert name == "company" and problems == []
     assert {result.name: (result.ok, result.own_name, result.counts()["plans"]) for result in results} == {
         "search": (True, "search", 5), "payments": (True, "payments", 4), "growth": (True, "growth", 5)}
@@ -472,5 +473,5 @@ def test_what_can_be_read_is_still_read_beside_a_source_that_cannot(tmp_path):
                                           "  bad:\n    git: nowhere.git\n"
                                           f"  also-good:\n    path: {EXAMPLES / 'growth'}\n")
     assert (good.ok, bad.ok, also_good.ok) == (True, False, True)
-    assert [problem.line for problem in sources.problems_of([good, bad, also_good])] == [8]
+    assert [problem.line for problem in store.problems_of([good, bad, also_good])] == [8]
     assert good.counts()["plans"] == 4 and also_good.counts()["plans"] == 5

@@ -112,12 +112,12 @@ def test_wheel_holds_templates_stylesheet_and_both_entry_points(wheel):
     assert not any(name.startswith(("tests/", "plans/", "docs/", "bench/")) for name in names), sorted(names)
     for group in ("[mkdocs.plugins]", "[properdocs.plugins]"):
         section = entry_text.split(group, 1)[1].split("[", 1)[0]
-        assert "northstar = mkdocs_northstar.plugin:NorthstarPlugin" in section, entry_text
+        assert "northstar = mkdocs_northstar.host.plugin:NorthstarPlugin" in section, entry_text
     assert "northstar = mkdocs_northstar.cli:main" in entry_text.split("[console_scripts]", 1)[1]
 
 
 def test_installed_wheel_is_what_runs(venv, tmp_path):
-    probe = ("import importlib.metadata as m, json, mkdocs_northstar, mkdocs_northstar.plugin; "
+    probe = ("import importlib.metadata as m, json, mkdocs_northstar, mkdocs_northstar.host.plugin; "
              "print(json.dumps({'file': mkdocs_northstar.__file__, "
              "'groups': {g: [e.value for e in m.entry_points(group=g) if e.name == 'northstar'] "
              "for g in ('mkdocs.plugins', 'properdocs.plugins')}, "
@@ -127,8 +127,8 @@ def test_installed_wheel_is_what_runs(venv, tmp_path):
     found = json.loads(result.stdout)
     assert Path(found["file"]).resolve().is_relative_to(venv.resolve()), found["file"]
     assert not Path(found["file"]).resolve().is_relative_to(REPO)
-    assert found["groups"] == {"mkdocs.plugins": ["mkdocs_northstar.plugin:NorthstarPlugin"],
-                               "properdocs.plugins": ["mkdocs_northstar.plugin:NorthstarPlugin"]}
+    assert found["groups"] == {"mkdocs.plugins": ["mkdocs_northstar.host.plugin:NorthstarPlugin"],
+                               "properdocs.plugins": ["mkdocs_northstar.host.plugin:NorthstarPlugin"]}
     assert len(found["dists"]) == 1 and Path(found["dists"][0]).resolve().is_relative_to(venv.resolve()), found
 
 

@@ -13,7 +13,10 @@ from typing import TYPE_CHECKING, Iterable
 
 from . import rules
 from .diagnostics import Diagnostic, Tally
-from .load import Problem, Record, display_prefix, parse_record, read_plans
+from .forked import map_forked
+from .read.files import Scan, scan
+from .read.front_matter import Problem
+from .read.records import Record, display_prefix, parse_record, plan_files, read_record
 from .model import Strategy, build
 from .settings import ConfigError, Settings
 
@@ -40,16 +43,13 @@ class Analysis(Tally):
         strategy = self.strategy
         return {"objectives": len(strategy.objectives), "themes": len(strategy.themes), "plans": len(strategy.plans)}
 
-    def diagnostics_for(self, path: str) -> list[Diagnostic]:
-        return [diagnostic for diagnostic in self.diagnostics if diagnostic.file == path]
-
 
 @contextmanager
 def _collector_paused():
     """Reading and linking the plans makes tens of thousands of objects and no reference
     cycles worth collecting: Python's cyclic collector would walk the growing records
-    again and again (0.6 s of a 1.8 s check at 10,000 plans) and free nothing. It runs
-    again, as it was, afterwards."""
+    again and again, a third of a large check, and free nothing (docs/performance.md).
+    It runs again, as it was, afterwards."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -69,10 +69,33 @@ def analyse(settings: Settings, cache=None, processes: int = 1) -> Analysis:
                           f"({settings.plans_root})")
     if cache is not None:
         cache.start()
-    records, found = read_plans(settings.root, settings.plans_dir, cache=cache, processes=processes)
+    records, found = _read(settings, cache, processes)
     if cache is not None:
         cache.save()
     return _judge(settings, records, found.problems, found.asset_files)
+
+
+def _read(settings: Settings, cache, processes: int) -> tuple[list[Record], Scan]:
+    """Every record below plans_dir, in path order, and what the walk found: the
+    records of unchanged files from the cache, the others parsed here or, with more
+    than one process, shared with forked children."""
+    plans_root = settings.root / settings.plans_dir  # spelled as the cache spells it
+    found = cache.take_scan() if cache is not None else None
+    if found is None:
+        found = scan(plans_root)
+    files = plan_files(settings.root, plans_root, found)
+    if cache is None:
+        to_parse, records = files, [None] * len(files)
+    else:
+        records = [cache.get(*file) for file in files]
+        to_parse = [file for file, record in zip(files, records) if record is None]
+    parsed = iter(map_forked(read_record, to_parse, processes) if processes > 1 else map(read_record, to_parse))
+    for place, record in enumerate(records):
+        if record is None:
+            records[place], readable = next(parsed)
+            if cache is not None and readable:
+                cache.put(files[place][0], records[place])
+    return records, found
 
 
 @_collector_paused()

@@ -41,7 +41,9 @@ from pathlib import Path
 
 from . import __version__
 from .diagnostics import Diagnostic, Tally
-from .load import Problem, Record, Scan, scan
+from .read.files import Scan, scan
+from .read.front_matter import Problem
+from .read.records import Record
 from .settings import Settings
 
 CACHE_DIR = ".northstar-cache"
@@ -49,17 +51,17 @@ _FORMAT = 1
 # A file modified this recently may be modified again within the same tick of
 # the file system's clock, keeping its size and time: it is parsed, not cached.
 RACY_SECONDS = 2.0
-_ALLOWED = {("mkdocs_northstar.load", "Record"): Record, ("mkdocs_northstar.load", "Problem"): Problem}
+_ALLOWED = {(Record.__module__, "Record"): Record, (Problem.__module__, "Problem"): Problem}
 _PACKAGE = Path(__file__).parent
 
 
-def _fingerprint() -> str:
+def code_fingerprint() -> str:
     """Changes whenever the code that parses records may have: another release,
     another Python, or an edited source file (in a development install)."""
     parts = [str(_FORMAT), __version__, sys.version]
-    for source in sorted(_PACKAGE.glob("*.py")):
+    for source in sorted(_PACKAGE.rglob("*.py")):
         stat = source.stat()
-        parts.append(f"{source.name}:{stat.st_size}:{stat.st_mtime_ns}")
+        parts.append(f"{source.relative_to(_PACKAGE).as_posix()}:{stat.st_size}:{stat.st_mtime_ns}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
@@ -262,7 +264,7 @@ class RecordCache:
         return Verdict(settings, diagnostics, counts)
 
     def _key(self, settings: Settings, found: Scan) -> str:
-        state = (_fingerprint(), repr(settings), found.asset_files, found.problems, sorted(self._surveyed.items()))
+        state = (code_fingerprint(), repr(settings), found.asset_files, found.problems, sorted(self._surveyed.items()))
         return hashlib.sha256(repr(state).encode()).hexdigest()
 
     def remember(self, analysis) -> None:
@@ -286,7 +288,7 @@ class RecordCache:
                 stored = _RecordsOnly(handle).load()
         except Exception:  # noqa: BLE001 - missing, or any damage at all: start again
             return {}
-        if not isinstance(stored, dict) or stored.get("fingerprint") != _fingerprint():
+        if not isinstance(stored, dict) or stored.get("fingerprint") != code_fingerprint():
             return {}
         entries = stored.get("entries")
         return entries if isinstance(entries, dict) else {}
@@ -341,7 +343,7 @@ class RecordCache:
             return
         self._changed = False
         try:
-            _write_atomically(self.file, pickle.dumps({"fingerprint": _fingerprint(), "entries": self._entries},
+            _write_atomically(self.file, pickle.dumps({"fingerprint": code_fingerprint(), "entries": self._entries},
                                                       protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             pass  # a read-only checkout: the next run parses again, nothing is lost

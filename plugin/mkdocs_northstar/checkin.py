@@ -30,10 +30,10 @@ from pathlib import Path
 
 import yaml
 
-from . import schema
+from .read import schema
 from .diagnostics import printable
-from .load import Record, read_plans
-from .measurements import parse_csv, read_csv_file, resolve
+from .read.records import Record, read_plans
+from .read.measurements import parse_csv, read_csv_file, resolve
 from .outcomes import parse_date
 from .render.text import yaml_string
 from .scaffold import Refused

@@ -161,7 +161,7 @@ def schema(kind: str | None, draft: str) -> None:
     """Print the JSON Schema (draft 2020-12) of the front matter, for editors."""
     import json
 
-    from .schema import json_schema
+    from .read.schema import json_schema
 
     click.echo(json.dumps(json_schema(kind, draft), indent=2, ensure_ascii=False))
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from .model import Node, Strategy
 from .render.text import percent
-from .schema import STATUSES
+from .read.schema import STATUSES
 
 
 @dataclass

@@ -21,7 +21,7 @@ from .coverage import Share, StatusRollup
 from .diagnostics import ERROR, WARNING
 from .model import Node
 from .render.text import rounded
-from .schema import KINDS
+from .read.schema import KINDS
 
 VERSION = 1
 

@@ -29,7 +29,7 @@ Result = TypeVar("Result")
 Key = TypeVar("Key", bound=Hashable)
 
 # Below this many items per process, forking and pickling cost more than they save
-# (about 2 ms for a fork and 4 ms for 500 records, against 0.08 ms per plan file).
+# (docs/performance.md has the costs measured).
 MIN_ITEMS_PER_PROCESS = 250
 MAX_PROCESSES = 8
 # Seconds a child may send nothing before it is given up on (the environment variable
@@ -269,6 +269,11 @@ class Stream(Generic[Key, Result]):
             return None
         pid, reading = child
         return pid, _Pipe(reading, self._timeout)
+
+    @property
+    def held(self) -> int:
+        """How many results the child sent ahead of the one asked for, waiting here."""
+        return len(self._arrived)
 
     def take(self, key: Key) -> Result:
         """The result for `key`."""

@@ -13,7 +13,7 @@ from functools import cached_property, lru_cache
 from operator import attrgetter
 from typing import Iterable
 
-from .load import Record
+from .read.records import Record
 
 # The keys that link a record to others, with the kind each must name.
 LINK_KEYS = {"parent": "objective", "objectives": "objective", "themes": "theme", "depends_on": "plan"}

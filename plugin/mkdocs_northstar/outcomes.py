@@ -6,9 +6,9 @@ problems found, each at the line of the offending key. The rest are small functi
 those key results and a date: progress, health, score, forecast, staleness, overdue
 plans and roll-ups. Nothing here imports MkDocs or Markdown, or reads a file: a
 `measurements:` string naming a CSV file goes to the `read_csv` callback the caller
-gives (see measurements.py).
+gives (see read/measurements.py).
 
-Lines: `lines` maps each top-level key to its file line (as load.py gives them), and
+Lines: `lines` maps each top-level key to its file line (as read/front_matter.py gives them), and
 dotted paths below `key_results` and `measurements` to theirs, with 1-based positions:
 `key_results.2.target`, `key_results.1.measurements.3.date`, `measurements.1`. The
 function `nested_key_lines` computes those paths from PyYAML's composed node.
@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from . import schema
+from .read import schema
 
 SCHEMA = "schema"
 METRIC, MILESTONE = "metric", "milestone"
@@ -232,7 +232,7 @@ def key_results_of(fields: dict, lines: dict[str, int],
     """The key results of an objective from its front-matter fields, and the problems found.
 
     `fields`: the objective's keys (`key_results` and `measurements` as written, the v1
-    keys as load.py validated them); `lines`: key -> line, dotted paths included (see
+    keys as read/records.py validated them); `lines`: key -> line, dotted paths included (see
     `nested_key_lines`); `read_csv(name)`: the measurements of a CSV file named relative
     to the record, as (key_result id or None, Measurement) rows, and its problems."""
     reader = _Reader(lines, read_csv)

@@ -1,7 +1,7 @@
 """Qualified links (`NAME:ID`, contract v1.2): resolving them against the sources read,
 and finding the records of sources that link back to this strategy and so serve it.
 
-Pure functions over `sources.SourceResult`s: nothing here reads a file. `Sources` is
+Pure functions over `store.SourceResult`s: nothing here reads a file. `Sources` is
 the index the model and the rules consult; `Ref` names a record anywhere: `source`
 None is this strategy, else the name this strategy gives the source.
 """
@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
-from . import schema
-from .sources import ForeignRecord, SourceResult
+from .read import schema
+from .read.sources.store import ForeignRecord, SourceResult
 
 # Which kind of record each link key names (as model.LINK_KEYS).
 WANTED = {"parent": "objective", "objectives": "objective", "themes": "theme", "depends_on": "plan"}

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
-from . import schema
+from .read import schema
 from .diagnostics import ERROR, OFF, WARNING, Diagnostic
-from .load import FRONT_MATTER, SCHEMA
+from .read.front_matter import FRONT_MATTER, SCHEMA
 from .model import LINK_KEYS, Node, Strategy, period_within
 
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import schema
-from .load import read_plans
+from .read import schema
+from .read.records import read_plans
 from .render.text import yaml_string
 from .settings import Settings
 

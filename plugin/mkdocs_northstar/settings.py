@@ -16,9 +16,9 @@ from typing import Any, Callable, Mapping
 
 import yaml
 
-from . import schema
+from .read import schema
 from .diagnostics import SEVERITIES
-from .yaml_limits import MAX_EXPANDED_NODES, TooBig, check_depth, check_expansion
+from .read.limits import MAX_EXPANDED_NODES, TooBig, check_depth, check_expansion
 
 PLUGIN_NAME = "northstar"
 DEFAULTS = {"plans_dir": "plans", "url_prefix": "strategy", "rules": {}}
@@ -113,7 +113,7 @@ def settings_from(root: Path, options: Mapping[str, Any] | None, *, docs_dir: st
 # --- Reading mkdocs.yml --------------------------------------------------------------
 
 
-class _ConfigLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+class ConfigLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """Safe loading that understands MkDocs' own tags and tolerates any other."""
 
 
@@ -141,9 +141,9 @@ def _any_tag(loader: yaml.Loader, suffix: str, node: yaml.Node) -> Any:
     return loader.construct_mapping(node, deep=True)
 
 
-_ConfigLoader.add_constructor("!ENV", _env)
-_ConfigLoader.add_multi_constructor("!", _any_tag)
-_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", _any_tag)
+ConfigLoader.add_constructor("!ENV", _env)
+ConfigLoader.add_multi_constructor("!", _any_tag)
+ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", _any_tag)
 
 
 def _read_text(path: Path) -> str:
@@ -160,9 +160,9 @@ def _read_yaml(path: Path, read_text: Callable[[Path], str] = _read_text,
         raise ConfigError(f"config file '{path}' does not exist") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"cannot read config file '{path}': {error}") from None
-    loader = _ConfigLoader(text)
+    loader = ConfigLoader(text)
     try:
-        check_depth(text, _ConfigLoader)
+        check_depth(text, ConfigLoader)
         root = loader.get_single_node()
         size = check_expansion(root, budget) if root is not None else 0
         data = loader.construct_document(root) if root is not None else None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .model import Node, Strategy, period_sort_key
-from .schema import STATUSES
+from .read.schema import STATUSES
 
 
 @dataclass(frozen=True)

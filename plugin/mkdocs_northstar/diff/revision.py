@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..analysis import Analysis, analyse, analyse_files
-from ..load import FILE, LINK, hidden, select
+from ..read.files import FILE, LINK, hidden, select
 from ..settings import ConfigError, Settings, read_settings
 
 WORK_TREE = "working tree"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from jinja2 import pass_context
 
 from ..model import Node
-from ..schema import STATUSES
+from ..read.schema import STATUSES
 from ..views import HeatCell, RoadmapGroup, StatusRow, heat_map, plans_serving
 from . import maps
 from .aside import SEARCH_ALL, SEARCH_NONE, SEARCH_TEXT

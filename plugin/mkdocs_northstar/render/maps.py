@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from ..model import Node, Strategy
-from ..schema import STATUSES
+from ..read.schema import STATUSES
 
 # Most nodes a column may hold before the map aggregates (plans) or gives up (themes,
 # objectives): at 60 plan rows the map is about two screens tall, and more rows turn

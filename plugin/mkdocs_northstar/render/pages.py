@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, Stric
 
 from ..analysis import Analysis
 from ..model import Node
-from ..schema import STATUSES
+from ..read.schema import STATUSES
 from ..views import StatusRow, periods_of, plans_naming, roadmap, status_rollups, status_rows
 from . import html as fragments
 from .bodies import BodyLinks, first_paragraph, nest_headings

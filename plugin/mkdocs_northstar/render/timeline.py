@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from typing import Callable, Iterable
 
 from ..model import period_span, period_sort_key
-from ..schema import STATUSES
+from ..read.schema import STATUSES
 from .maps import shorten, xml
 
 # A lane shows at most this many bars, and at most MAX_ROWS rows of them: a roadmap of

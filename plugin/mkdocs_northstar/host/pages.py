@@ -25,13 +25,25 @@ from mkdocs.utils.meta import get_data
 class RenderedPage(File):
     """A generated page whose Markdown is rendered when it is read. MkDocs keeps every
     File until the build ends: holding the text of each generated page from on_files on
-    took 127 MB at 10,000 plans. Setting its content makes it an ordinary File."""
+    would hold all of it at once. Setting its content makes it an ordinary File."""
 
     render: Callable[[], str] | None = None
+    # The front matter of the text last rendered, with the blank lines after it: what
+    # MkDocs takes off into page.meta and the page's Markdown leaves out.
+    head: str = ""
 
     @property
     def content_string(self) -> str:
-        return self.render() if self.render is not None else File.content_string.fget(self)
+        if self.render is None:
+            return File.content_string.fget(self)
+        text = self.render()
+        front = getattr(text, "front", None)  # a render.PageText straight from its renderer
+        if front is not None:
+            end = len(front)
+            while text.startswith("\n", end):
+                end += 1
+            self.head = text[:end]
+        return text
 
     @content_string.setter
     def content_string(self, value: str) -> None:
@@ -48,15 +60,18 @@ class RenderedPage(File):
         File.content_bytes.fset(self, value)
 
     def settle(self) -> None:
-        """Once MkDocs has converted the page: keep the Markdown it converted (which its
-        Page holds anyway) and let go of the renderer, and with it the strategy graph."""
-        if self.render is not None and self.page is not None and self.page.markdown is not None:
-            self.content_string = self.page.markdown
+        """Once MkDocs has converted the page: let go of the renderer, and with it the
+        strategy graph. The file's text is from then on its front matter and the Markdown
+        its Page holds anyway, joined only when read."""
+        page = self.page
+        if self.render is not None and page is not None and page.markdown is not None:
+            head = self.head
+            self.render = lambda: head + page.markdown
 
 
 # Extensions whose state lives in the Markdown instance, or which clear it on reset(), so
 # that one converter can convert page after page exactly as fresh ones would: Python-
-# Markdown's own and PyMdown's (tests/test_pages.py holds the two ways to the same HTML).
+# Markdown's own and PyMdown's (tests/test_host_pages.py holds the two ways to the same HTML).
 # With any other extension configured, each page gets a fresh converter, as MkDocs does.
 _RESETTABLE = ("markdown.extensions.", "pymdownx.")
 _BUILT_IN = {"abbr", "admonition", "attr_list", "codehilite", "def_list", "extra", "fenced_code", "footnotes",
@@ -76,8 +91,8 @@ def shares_a_converter(extensions: list) -> bool:
 
 class SharedConverter:
     """One Markdown converter for the generated pages of one build. Making one costs
-    0.16 ms with five extensions and about 5 ms with a dozen of PyMdown's: MkDocs makes
-    one per page, which at 10,000 plans is seconds of every build."""
+    more the more extensions are configured, and MkDocs makes one per page: at thousands
+    of plans that is seconds of every build (docs/performance.md)."""
 
     def __init__(self, extensions: list, configs: dict):
         self._extensions, self._configs = extensions, configs

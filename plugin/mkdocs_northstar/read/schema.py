@@ -15,7 +15,6 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 # A link names a local id, or `NAME:ID`: record ID of the strategy (source) called NAME (v1.2).
 LINK_PATTERN = r"^([a-z0-9][a-z0-9-]*:)?[a-z0-9][a-z0-9-]*$"
 PERIOD_PATTERN = r"^[0-9]{4}(-H[12]|-Q[1-4])?$"
-URL_SCHEMES = ("http", "https", "mailto")
 
 
 def _caseless(word: str) -> str:
@@ -267,8 +266,8 @@ class Nearest:
     """`suggest` for many words against one set of candidates (the ids of a kind, for
     every dangling link), at a bounded cost per word.
 
-    Comparing each word with every candidate grew with links x ids: 3,000 dangling links
-    among 3,000 themes took 40 s. Up to SCAN_ALL candidates are all compared, as before;
+    Comparing each word with every candidate grew with links x ids (tens of seconds for
+    thousands of dangling links among thousands of themes). Up to SCAN_ALL candidates are all compared, as before;
     among more, only a SHORTLIST: those sharing the most distinctive character pairs
     with the word, each as often as both hold it (a pair that most candidates hold says
     nothing, and is not counted), or, where the word has

@@ -1,5 +1,5 @@
 """Limits that keep hostile YAML from exhausting the stack, memory or time: for plan
-front matter (load.py) and for mkdocs.yml and the files it INHERITs (settings.py)."""
+front matter (read/front_matter.py) and for mkdocs.yml and the files it INHERITs (settings.py)."""
 
 from __future__ import annotations
 

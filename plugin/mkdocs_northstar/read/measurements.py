@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import schema
-from .outcomes import SCHEMA, Finding, Measurement, parse_date
+from ..outcomes import SCHEMA, Finding, Measurement, parse_date
 
 MAX_BYTES = 1024 * 1024
 MAX_ROWS = 100_000

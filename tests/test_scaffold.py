@@ -1,4 +1,4 @@
-"""`northstar new`: a new record in the right folder, with its links, that `check`
+"""`northstar new` (scaffold.py): a new record in the right folder, with its links, that `check`
 judges only for what a new record lacks; bad or taken ids are refused, files never
 overwritten."""
 
@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from conftest import make_site, northstar, on_a_terminal, tree
-from mkdocs_northstar.load import split_front_matter
+from mkdocs_northstar.read.front_matter import split_front_matter
 
 
 def diagnostics_for(root, path: str) -> list[dict]:

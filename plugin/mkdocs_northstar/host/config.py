@@ -7,7 +7,7 @@ from pathlib import Path
 from mkdocs.config import config_options as option
 from mkdocs.config.base import Config, ValidationError
 
-from .settings import PLUGIN_NAME, ConfigError, check_inside, validate_options
+from ..settings import PLUGIN_NAME, ConfigError, check_inside, validate_options
 
 
 class _Place(option.Type):

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from mkdocs_northstar import measurements
-from mkdocs_northstar.measurements import csv_reader
+from mkdocs_northstar.read import measurements
+from mkdocs_northstar.read.measurements import csv_reader
 
 D = datetime.date
 

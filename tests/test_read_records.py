@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from mkdocs_northstar.load import FRONT_MATTER, SCHEMA, Problem, parse_record, read_plans, scan
+from mkdocs_northstar.read.files import scan
+from mkdocs_northstar.read.front_matter import FRONT_MATTER, SCHEMA, Problem
+from mkdocs_northstar.read.records import parse_record, read_plans
 
 
 def parse(text: str | bytes, source: str = "search/x.md"):

@@ -10,8 +10,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mkdocs_northstar.flat_yaml import read_flat
-from mkdocs_northstar.load import _Loader, parse_yaml
+from mkdocs_northstar.read.flat_yaml import read_flat
+from mkdocs_northstar.read.front_matter import Loader, parse_yaml
 
 MANY = settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -19,7 +19,7 @@ MANY = settings(max_examples=1500, deadline=None, suppress_health_check=[HealthC
 def libyaml(matter: str):
     """What the full reader makes of the text: data and key lines, or the error."""
     try:
-        return yaml.load(matter, Loader=_Loader)
+        return yaml.load(matter, Loader=Loader)
     except Exception as error:  # noqa: BLE001 - any refusal counts as one
         return type(error)
 

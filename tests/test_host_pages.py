@@ -1,4 +1,4 @@
-"""The MkDocs files and pages the plugin hands over (pages.py): rendered when read, and
+"""The MkDocs files and pages the plugin hands over (host/pages.py): rendered when read, and
 converted by one shared Markdown converter exactly as MkDocs' fresh one per page would."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 import mkdocs_northstar.forked
-import mkdocs_northstar.plugin
+import mkdocs_northstar.host.plugin
 from conftest import CLEAN_PLANS, MKDOCS_YML, PNG, make_site, tree
 from mkdocs_northstar.forked import Stream
-from mkdocs_northstar.pages import RenderedPage, SharedConverter, shares_a_converter
+from mkdocs_northstar.host.pages import RenderedPage, SharedConverter, shares_a_converter
 
 # Extensions that keep state between the blocks of a page (footnote numbers, abbreviations,
 # tab and heading ids, stashed code): a shared converter that did not reset them would
@@ -103,7 +103,7 @@ def test_a_shared_converter_makes_the_pages_a_fresh_one_makes(tmp_path, monkeypa
     monkeypatch.setattr(SharedConverter, "render", _counting(SharedConverter.render, converted))
     shared = _build_in_process(make_site(tmp_path / "shared", _rich_plans(), config=RICH_YML))
     assert len(converted) > 10  # the record pages went through the shared converter
-    monkeypatch.setattr(mkdocs_northstar.plugin, "shares_a_converter", lambda extensions: False)
+    monkeypatch.setattr(mkdocs_northstar.host.plugin, "shares_a_converter", lambda extensions: False)
     fresh = _build_in_process(make_site(tmp_path / "fresh", _rich_plans(), config=RICH_YML))
     pages = [name for name in fresh if name.endswith(".html")]
     assert len(pages) > 15 and set(shared) == set(fresh)
@@ -125,7 +125,7 @@ def test_a_converter_that_kept_one_pages_state_would_be_caught(tmp_path, monkeyp
 
 def test_record_pages_take_their_front_matter_without_parsing_yaml(tmp_path, monkeypatch):
     parsed = []
-    monkeypatch.setattr(mkdocs_northstar.pages, "get_data", _counting(mkdocs_northstar.pages.get_data, parsed))
+    monkeypatch.setattr(mkdocs_northstar.host.pages, "get_data", _counting(mkdocs_northstar.host.pages.get_data, parsed))
     site = _build_in_process(make_site(tmp_path / "site", _rich_plans(), config=RICH_YML))
     assert parsed == []
     plan = site["strategy/plans/stateful-1/index.html"].decode()
@@ -133,24 +133,39 @@ def test_record_pages_take_their_front_matter_without_parsing_yaml(tmp_path, mon
 
 
 def test_pages_rendered_by_a_forked_child_make_the_same_site(tmp_path, monkeypatch):
-    monkeypatch.setattr(mkdocs_northstar.plugin, "available_cores", lambda: 2)
-    received, waiting, original_receive = [], [], Stream._receive
+    monkeypatch.setattr(mkdocs_northstar.host.plugin, "available_cores", lambda: 2)
+    rendered_by = tmp_path / "rendered-by"  # each page's renderer notes its process here, the child's too
+    renderers = mkdocs_northstar.host.plugin.page_renderers
 
-    def receive(stream):
-        waiting.append(len(stream._arrived))
-        return original_receive(stream)
+    def noting(analysis, options):
+        def note(render):
+            def noted():
+                with open(rendered_by, "a") as notes:
+                    notes.write(f"{os.getpid()}\n")
+                return render()
+            return noted
+        return {uri: note(render) for uri, render in renderers(analysis, options).items()}
 
-    monkeypatch.setattr(Stream, "_receive", _counting(receive, received))
+    held, take = [], Stream.take
+
+    def taking(stream, key):
+        result = take(stream, key)
+        held.append(stream.held)
+        return result
+
+    monkeypatch.setattr(mkdocs_northstar.host.plugin, "page_renderers", noting)
+    monkeypatch.setattr(Stream, "take", taking)
     forked = _build_in_process(make_site(tmp_path / "forked", _rich_plans(), config=RICH_YML))
-    assert len(received) > 15  # the pages came through the pipe
-    assert max(waiting) == 0  # in the order MkDocs read them: none waited in memory
-    monkeypatch.setattr(mkdocs_northstar.plugin, "available_cores", lambda: 1)
+    processes = rendered_by.read_text().split()
+    assert len(processes) > 15 and str(os.getpid()) not in processes  # all rendered in the child
+    assert len(held) > 15 and max(held) == 0  # in the order MkDocs read them: none waited in memory
+    monkeypatch.setattr(mkdocs_northstar.host.plugin, "available_cores", lambda: 1)
     here = _build_in_process(make_site(tmp_path / "here", _rich_plans(), config=RICH_YML))
     assert set(forked) == set(here) and [name for name in here if forked[name] != here[name]] == []
 
 
 def test_a_rendering_child_that_fails_costs_a_second_reading_of_the_plans_not_a_page(tmp_path, monkeypatch):
-    monkeypatch.setattr(mkdocs_northstar.plugin, "available_cores", lambda: 2)
+    monkeypatch.setattr(mkdocs_northstar.host.plugin, "available_cores", lambda: 2)
     parent, dumps = os.getpid(), mkdocs_northstar.forked.pickle.dumps
 
     def dumps_here_only(*args, **kwargs):
@@ -160,10 +175,10 @@ def test_a_rendering_child_that_fails_costs_a_second_reading_of_the_plans_not_a_
 
     monkeypatch.setattr(mkdocs_northstar.forked.pickle, "dumps", dumps_here_only)
     analysed = []
-    monkeypatch.setattr(mkdocs_northstar.plugin, "analyse", _counting(mkdocs_northstar.plugin.analyse, analysed))
+    monkeypatch.setattr(mkdocs_northstar.host.plugin, "analyse", _counting(mkdocs_northstar.host.plugin.analyse, analysed))
     failed = _build_in_process(make_site(tmp_path / "failed", _rich_plans(), config=RICH_YML))
     assert len(analysed) == 2  # the build's reading, and the one the parent needed to render
-    monkeypatch.setattr(mkdocs_northstar.plugin, "available_cores", lambda: 1)
+    monkeypatch.setattr(mkdocs_northstar.host.plugin, "available_cores", lambda: 1)
     here = _build_in_process(make_site(tmp_path / "here", _rich_plans(), config=RICH_YML))
     assert set(failed) == set(here) and [name for name in here if failed[name] != here[name]] == []
 

@@ -1,4 +1,4 @@
-"""`northstar schema`: the JSON Schema editors use says what `northstar check` says.
+"""The key table (read/schema.py) and `northstar schema`: the JSON Schema editors use says what `northstar check` says.
 
 The schema is made from the same KEYS table that validates plan files; these tests
 hold the two to each other: every example plan passes, a bad key fails, and for each
@@ -16,8 +16,9 @@ import yaml
 from hypothesis import given, settings, strategies as st
 
 from conftest import northstar
-from mkdocs_northstar import schema
-from mkdocs_northstar.load import kind_from_folder, split_front_matter
+from mkdocs_northstar.read import schema
+from mkdocs_northstar.read.front_matter import split_front_matter
+from mkdocs_northstar.read.records import kind_from_folder
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_PLANS = sorted((REPO / "plans").rglob("*.md"))

@@ -10,8 +10,6 @@ import logging
 import os
 import posixpath
 import secrets
-import zlib
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Callable
@@ -23,15 +21,16 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from .analysis import Analysis, analyse
-from .cache import RecordCache
+from ..analysis import Analysis, analyse
+from ..cache import RecordCache
+from ..diagnostics import ERROR
+from ..forked import Stream, available_cores
+from ..render.aside import SEARCH_ALL, AsideBlock, put_back, put_back_unsearched, set_aside
+from ..render.pages import RenderOptions, failure_pages, page_renderers
+from ..settings import ConfigError, Settings, settings_from
 from .config import NorthstarConfig
-from .diagnostics import ERROR
-from .forked import Stream, available_cores
 from .pages import RecordPage, RenderedPage, SharedConverter, shares_a_converter
-from .render.aside import SEARCH_ALL, AsideBlock, put_back, put_back_unsearched, set_aside
-from .render.pages import RenderOptions, failure_pages, page_renderers
-from .settings import ConfigError, Settings, settings_from
+from .raw_html import Waiting, restored
 
 # Plain logger (not get_plugin_logger, which prefixes the plugin's name) so that each
 # diagnostic line reads exactly as `northstar check` prints it. MkDocs counts the
@@ -39,7 +38,7 @@ from .settings import ConfigError, Settings, settings_from
 log = logging.getLogger("mkdocs.plugins.northstar")
 
 STYLESHEET = "assets/northstar/northstar.css"
-_PACKAGE_ASSETS = Path(__file__).parent / "assets"
+_PACKAGE_ASSETS = Path(__file__).parent.parent / "assets"
 # Markdown extensions the generated pages are written for; harmless to add to any site.
 _EXTENSIONS = ("tables", "toc", "attr_list", "md_in_html", "admonition")
 # Generated pages that belong in the navigation; record and team pages never do,
@@ -109,10 +108,10 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
                                 material_icons=_material_icons(config), html_marker=self._html_marker)
         renderers = page_renderers(analysis, options)
         # A forked child renders the pages in the order MkDocs reads them, a few ahead,
-        # while this process converts and writes them: 2.2 s of a 10,000-plan build
-        # moves to another core where there is one. A build then lets go of the graph
-        # here (54 MB at 10,000 plans) and reads the plans again only if it has to
-        # render a page itself; `mkdocs serve` keeps it, to re-parse only what changed.
+        # while this process converts and writes them: the rendering moves to another
+        # core where there is one. A build then lets go of the graph here and reads the
+        # plans again only if it has to render a page itself; `mkdocs serve` keeps it,
+        # to re-parse only what changed. docs/performance.md weighs the child's costs.
         settings = self.settings
         again = None if self.serving else lambda: page_renderers(analyse(settings), options)
         self._stream = Stream(renderers, available_cores(), again=again)
@@ -182,9 +181,11 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
         blocks = self._aside.get(page.file.src_uri)
         if not blocks:
             return html
+        # Converted: from here on other plugins read the page's Markdown as rendered.
+        page.markdown = restored(page.markdown, self._html_marker, blocks)
         # The blocks still to go back wait for the page to be written, after every other
-        # page has been converted: packed, they take 7 MB instead of 86 at 10,000 plans.
-        self._aside[page.file.src_uri] = [_Waiting.pack(block) for block in blocks]
+        # page has been converted: packed (docs/performance.md has the figures).
+        self._aside[page.file.src_uri] = [Waiting.pack(block) for block in blocks]
         return put_back(html, self._html_marker, blocks)
 
     @event_priority(-100)
@@ -210,10 +211,9 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
 
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
         # MkDocs has read and converted every page by now. A build that rendered them
-        # here (no child) lets go of the graph and the renderers' caches now (the graph
-        # alone is 54 MB at 10,000 plans; with the caches, 190,000 objects the garbage
-        # collector would walk to the end): each generated file keeps the Markdown MkDocs
-        # converted instead, which MkDocs holds anyway as page.markdown.
+        # here (no child) lets go of the graph and the renderers' caches now (objects the
+        # garbage collector would otherwise walk to the end): each generated file reads as
+        # its front matter and the Markdown MkDocs holds anyway as page.markdown.
         self._stop_rendering()
         if not self.serving:
             for file in files:
@@ -252,32 +252,6 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
         if self.settings is not None:
             server.watch(str(self.settings.plans_root))
         return server
-
-
-@dataclass(frozen=True)
-class _Waiting:
-    """A block set aside, waiting in memory from its page's conversion to its writing."""
-
-    payload: bytes
-    packed: bool
-    search: str
-
-    # A listing compresses about tenfold, its rows repeating the same markup. Each call
-    # costs zlib about 60 us whatever the size (it sets up its tables every time): for
-    # the metadata of 10,000 plans (about 1.3 KB each) that was 0.6 s to save 9 MB.
-    # Below this size a block waits as UTF-8, half the size of a str holding any dash.
-    PACK_FROM = 4096
-
-    @classmethod
-    def pack(cls, block: AsideBlock) -> _Waiting:
-        if block.search == SEARCH_ALL:  # back in the page already
-            return cls(b"", False, block.search)
-        payload = block.html.encode()
-        packed = len(payload) >= cls.PACK_FROM
-        return cls(zlib.compress(payload, 1) if packed else payload, packed, block.search)
-
-    def unpack(self) -> AsideBlock:
-        return AsideBlock((zlib.decompress(self.payload) if self.packed else self.payload).decode(), self.search)
 
 
 def _material_icons(config: MkDocsConfig) -> bool:
