@@ -8,6 +8,7 @@ import json
 import os
 import pty
 import re
+import select
 import subprocess
 import time
 from pathlib import Path
@@ -69,8 +70,17 @@ def test_progress_shows_on_a_terminal_after_the_delay_and_is_erased():
             time.sleep(0.3)
         with progress("quick", stream=terminal, delay=5):
             pass
-    shown = os.read(leader, 4096).decode()
+    shown = b""
+    while select.select([leader], [], [], 0.5)[0]:  # the terminal may hand the bytes over in pieces
+        try:
+            piece = os.read(leader, 4096)
+        except OSError:  # EIO: the other side is closed and everything was read
+            break
+        if not piece:
+            break
+        shown += piece
     os.close(leader)
+    shown = shown.decode()
     assert shown == "northstar: checking the plans in plans/\u2026\r\x1b[K"
 
 
