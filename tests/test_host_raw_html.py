@@ -17,7 +17,8 @@ import mkdocs_northstar.host.plugin
 from conftest import make_site
 from mkdocs_northstar.analysis import analyse
 from mkdocs_northstar.host.raw_html import Waiting, restored
-from mkdocs_northstar.render.aside import SEARCH_NONE, SEARCH_TEXT, AsideBlock, set_aside
+from mkdocs_northstar.host.raw_html import AsideBlock, set_aside
+from mkdocs_northstar.render.html import SEARCH_NONE, SEARCH_TEXT
 from mkdocs_northstar.render.pages import RenderOptions, render_pages
 from mkdocs_northstar.settings import read_settings
 

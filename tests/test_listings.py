@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import CLEAN_PLANS, make_site, mkdocs_build
-from mkdocs_northstar.render.aside import (SEARCH_ALL, AsideBlock, SEARCH_NONE, SEARCH_TEXT, put_back, put_back_unsearched,
-                                           set_aside)
+from mkdocs_northstar.host.raw_html import AsideBlock, put_back, put_back_unsearched, set_aside
+from mkdocs_northstar.render.html import SEARCH_ALL, SEARCH_NONE, SEARCH_TEXT
 
 MARKER = "northstar0123abcd"
 

@@ -113,7 +113,7 @@ def test_render_diff_and_views_import_neither_mkdocs_nor_markdown():
     import subprocess
     import sys
 
-    modules = ["render.text", "render.urls", "render.bodies", "render.html", "render.aside", "render.maps",
+    modules = ["render.text", "render.urls", "render.bodies", "render.html", "render.maps",
                "render.charts", "render.timeline", "render.pages", "views", "diff.revision", "diff.compare",
                "diff.formats", "diff.text"]
     code = ("import importlib, sys\n"

@@ -25,12 +25,11 @@ from ..analysis import Analysis, analyse
 from ..cache import RecordCache
 from ..diagnostics import ERROR
 from ..forked import Stream, available_cores
-from ..render.aside import SEARCH_ALL, AsideBlock, put_back, put_back_unsearched, set_aside
 from ..render.pages import RenderOptions, failure_pages, page_renderers
 from ..settings import ConfigError, Settings, settings_from
 from .config import NorthstarConfig
 from .pages import RecordPage, RenderedPage, SharedConverter, shares_a_converter
-from .raw_html import Waiting, restored
+from .raw_html import Waiting, put_back, put_back_unsearched, restored, set_aside
 
 # Plain logger (not get_plugin_logger, which prefixes the plugin's name) so that each
 # diagnostic line reads exactly as `northstar check` prints it. MkDocs counts the

@@ -9,7 +9,6 @@ from ..model import Node
 from ..read.schema import STATUSES
 from ..views import HeatCell, RoadmapGroup, StatusRow, heat_map, plans_serving
 from . import maps
-from .aside import SEARCH_ALL, SEARCH_NONE, SEARCH_TEXT
 from .text import attr, md, number, percent, plural, text
 
 # --- Listings as raw HTML ---------------------------------------------------------------
@@ -21,6 +20,13 @@ from .text import attr, md, number, percent, plural, text
 # MkDocs does not rewrite links in raw HTML: they point where the pages are served.
 
 _RIGHT = ' style="text-align: right;"'
+
+# What the search index gets of a raw HTML block the plugin set aside: the block, its
+# words without the markup (a record's metadata: found by its owner's name, at a few
+# tags' cost instead of some eighty), or nothing (a listing of records with pages of
+# their own). The fence's first line says which.
+SEARCH_ALL, SEARCH_TEXT, SEARCH_NONE = "", "~", "-"
+
 
 
 @pass_context
