@@ -142,7 +142,9 @@ def _accepted_by_check(key: schema.Key, value) -> bool:
     return True
 
 
-@pytest.mark.parametrize("name", list(schema.KEYS))
+# key_results and measurements pass through the key table: outcomes.key_results_of checks
+# them, item by item, at the lines of their nested keys (tests/test_outcomes.py).
+@pytest.mark.parametrize("name", [name for name in schema.KEYS if name not in ("key_results", "measurements")])
 @settings(max_examples=300, deadline=None)
 @given(value=_values)
 def test_check_and_schema_agree(name: str, value):
