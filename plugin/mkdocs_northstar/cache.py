@@ -47,7 +47,7 @@ from .read.records import Record
 from .settings import Settings
 
 CACHE_DIR = ".northstar-cache"
-_FORMAT = 1
+_FORMAT = 2  # 2: records keep the lines of keys nested below key_results and measurements
 # A file modified this recently may be modified again within the same tick of
 # the file system's clock, keeping its size and time: it is parsed, not cached.
 RACY_SECONDS = 2.0

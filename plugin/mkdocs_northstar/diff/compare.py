@@ -226,6 +226,6 @@ def compare(base: Side, head: Side, notes: list[str] | None = None) -> Diff:
     return result
 
 
-def diff(config_file: str | Path, base: str, head: str | None = None) -> Diff:
-    base_side, head_side, notes = read_sides(config_file, base, head)
+def diff(config_file: str | Path, base: str, head: str | None = None, as_of=None) -> Diff:
+    base_side, head_side, notes = read_sides(config_file, base, head, as_of)
     return compare(base_side, head_side, notes)
