@@ -18,12 +18,9 @@ BIN = Path(sys.executable).parent
 # The day outcomes are judged on in every test (SOURCE_DATE_EPOCH, as a reproducible build
 # sets it): 2025-03-01, while the periods of CLEAN_PLANS are under way, so that no plan of
 # theirs is overdue on the day the tests happen to run.
+# Set for the whole session, so that fixtures built once per module see it too.
 AS_OF_EPOCH = "1740787200"
-
-
-@pytest.fixture(autouse=True)
-def _judged_on_a_fixed_day(monkeypatch):
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", AS_OF_EPOCH)
+os.environ["SOURCE_DATE_EPOCH"] = AS_OF_EPOCH
 MKDOCS = str(BIN / "mkdocs")
 NORTHSTAR = str(BIN / "northstar")
 
