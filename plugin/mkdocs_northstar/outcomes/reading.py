@@ -155,7 +155,7 @@ def _key_results(reader: _Reader, value: object) -> list[KeyResult]:
                                       f"got {schema.type_name(value) if value != [] else 'an empty list'}")
         return []
     results: list[KeyResult] = []
-    pending: list[tuple[KeyResult, list, str, str]] = []  # rows of a shared CSV wait for every id
+    pending: list[tuple[KeyResult, list, str, str, object]] = []  # rows of a shared CSV wait for every id
     seen: dict[str, int] = {}
     for position, item in enumerate(value, 1):
         path = f"key_results.{position}"
@@ -174,15 +174,22 @@ def _key_results(reader: _Reader, value: object) -> list[KeyResult]:
         label = f"key result '{kr.id}'"
         rows = reader.measurements(f"{path}.measurements", f"{label}: measurements",
                                    item["measurements"]) if "measurements" in item else []
-        pending.append((kr, rows, path, label))
+        pending.append((kr, rows, path, label, item.get("measurements")))
     ids = [kr.id for kr in results]
     unknown: set[tuple[str | None, int]] = set()
-    for kr, rows, path, label in pending:
+    # A CSV file one key result names alone holds its rows, key_result column or not; a file
+    # several name needs the column to say whose each row is (said once, at its first row).
+    named = [item.get("measurements") for item in value if isinstance(item, dict)]
+    shared = {name for name in named if isinstance(name, str) and named.count(name) > 1}
+    unsorted: set[str | None] = set()
+    for kr, rows, path, label, name in pending:
         mine = []
         for key_result, row in rows:
-            if key_result is None and len(results) > 1 and row.file is not None:
-                reader.problems.append(Finding(SCHEMA, row.line, "the objective has several key results: "
-                                                                 "the CSV file needs a key_result column", row.file))
+            if key_result is None and row.file is not None and name in shared:
+                if row.file not in unsorted:
+                    unsorted.add(row.file)
+                    reader.problems.append(Finding(SCHEMA, row.line, "several key results name this CSV file: it "
+                                                   "needs a key_result column saying whose each row is", row.file))
             elif key_result not in (None, kr.id) and key_result not in ids:
                 if (row.file, row.line) not in unknown:  # once, however many key results share the file
                     unknown.add((row.file, row.line))

@@ -99,14 +99,17 @@ def parse_csv(text: str, shown: str) -> tuple[Rows, list[Finding]]:
     if header is None:
         return [], [Finding(SCHEMA, 1, "measurements file is empty: it needs a header row with date and value", shown)]
     names = [name.strip().lower() for name in header]
+    unknown = []
     for name in names:
         if name not in COLUMNS:
             hint = schema.suggest(name, COLUMNS)
-            problems.append(Finding(SCHEMA, 1, f"unknown column '{name}'" + (f": did you mean '{hint}'?" if hint else "")
-                                    + f" (columns: {', '.join(COLUMNS)})", shown))
+            unknown.append(f"unknown column '{name}'" + (f": did you mean '{hint}'?" if hint else ""))
     missing = [name for name in ("date", "value") if name not in names]
+    if missing:  # one problem: the header row, with what it holds instead
+        unknown = [f"the header row has no {' and no '.join(missing)} column"
+                   + (f" ({'; '.join(unknown)})" if unknown else "")]
+    problems += [Finding(SCHEMA, 1, f"{words} (columns: {', '.join(COLUMNS)})", shown) for words in unknown]
     if missing:
-        problems.append(Finding(SCHEMA, 1, f"the header row has no {' and no '.join(missing)} column", shown))
         return [], problems
     where = {name: names.index(name) for name in COLUMNS if name in names}
     rows: Rows = []
