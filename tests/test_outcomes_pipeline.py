@@ -262,3 +262,14 @@ def test_the_json_schema_covers_the_new_keys(tmp_path):
     schema = json.loads(northstar(tmp_path, "schema").stdout)
     text = json.dumps(schema)
     assert '"key_results"' in text and '"measurements"' in text and "stay-below" in text
+
+
+def test_record_adds_a_check_in_the_integrated_model_reads(tmp_path):
+    root = make_site(tmp_path, PLANS, config=CONFIG)
+    # errors.csv has no key_result column: only one key result names it.
+    result = northstar(root, "record", "speed/errors", "1.2", "--date", "2026-03-30", "--note", "a bad deploy")
+    assert result.returncode == 0, result.stderr
+    assert (root / "plans/objectives/errors.csv").read_text().endswith("2026-03-30,1.2,a bad deploy\n")
+    errors = _records(root)["speed"]["key_results"][1]
+    assert errors["current"] == 1.2 and errors["progress"] == 0 and errors["health"] == "off-track"
+    assert northstar(root, "check").returncode == 0
