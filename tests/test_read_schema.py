@@ -7,6 +7,7 @@ key the check and its JSON Schema fragment accept exactly the same values.
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 
@@ -32,9 +33,18 @@ def schema_from_command(*args: str) -> dict:
     return document
 
 
+def _as_an_editor_reads(value):
+    # Editors read YAML 1.2, which has no date type: a measurement's date is text there.
+    if isinstance(value, dict):
+        return {key: _as_an_editor_reads(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_as_an_editor_reads(item) for item in value]
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
 def front_matter(text: str) -> dict:
     matter, _, _ = split_front_matter(text)
-    return yaml.safe_load(matter)
+    return _as_an_editor_reads(yaml.safe_load(matter))
 
 
 def errors(document: dict, data: dict) -> list[str]:
