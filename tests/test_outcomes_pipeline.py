@@ -4,8 +4,10 @@ MkDocs, `northstar check`, `export` and `diff` run as a user runs them."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -273,3 +275,17 @@ def test_record_adds_a_check_in_the_integrated_model_reads(tmp_path):
     errors = _records(root)["speed"]["key_results"][1]
     assert errors["current"] == 1.2 and errors["progress"] == 0 and errors["health"] == "off-track"
     assert northstar(root, "check").returncode == 0
+
+
+def test_a_cached_verdict_does_not_outlive_a_changed_csv_file(tmp_path):
+    root = make_site(tmp_path, PLANS, config=CONFIG)
+    an_hour_ago = time.time() - 3600  # older than a racy stamp: the verdict is kept and reused
+    for path in (root / "plans").rglob("*.*"):
+        os.utime(path, (an_hour_ago, an_hour_ago))
+    assert northstar(root, "check").returncode == 0
+    assert northstar(root, "check").returncode == 0  # the stored verdict
+    csv_file = root / "plans/objectives/errors.csv"
+    csv_file.write_text(csv_file.read_text() + "2026-03-09,lots,\n")
+    os.utime(csv_file, (an_hour_ago + 60, an_hour_ago + 60))
+    result = northstar(root, "check")
+    assert result.returncode == 1 and "plans/objectives/errors.csv:5: error: [schema]" in result.stdout, result.stdout

@@ -6,7 +6,8 @@ its time. Two things are kept:
 - each file's parsed record, reused only while the file has the same size,
   modification time, change time and inode as when it was parsed;
 - the last verdict (diagnostics and counts), reused only while every one of those
-  stamps, the list of files below plans_dir and the settings are all the same.
+  stamps, those of the other files below plans_dir (CSV measurements), the list of
+  files and the settings (the as_of day among them) are all the same.
 
 The cache is a hint, never a source of truth:
 
@@ -243,7 +244,8 @@ class RecordCache:
             return None  # analyse says what is wrong with it
         found = self._scan = scan(plans_root)
         self._surveyed = {}
-        for source in found.plan_files:
+        # The other files too: an objective's measurements may live in a CSV file beside it.
+        for source in (*found.plan_files, *found.asset_files):
             absolute = os.path.join(str(plans_root), source)
             try:
                 self._surveyed[absolute] = _stamp(os.stat(absolute))
