@@ -8,6 +8,7 @@ so two runs of the benchmark measure the same work.
 
 from __future__ import annotations
 
+import datetime
 import os
 import random
 import shutil
@@ -86,6 +87,31 @@ def rollout_share(week: int) -> float:
 """
 
 
+# Outcomes over time: each objective has KEY_RESULTS key results with a weekly check-in
+# through 2026 (52 of them); half the objectives keep theirs in a CSV file, half inline.
+KEY_RESULTS = 3
+WEEKS = [datetime.date(2026, 1, 5) + datetime.timedelta(weeks=week) for week in range(52)]
+
+
+def key_results(rng: random.Random, number: int, folder: Path) -> str:
+    """The `key_results:` front matter of objective `number` (and its CSV file, for even numbers)."""
+    lines, rows = ["key_results:"], ["date,key_result,value,note"]
+    for kr in range(1, KEY_RESULTS + 1):
+        baseline = rng.randint(10, 90)
+        lines += [f"  - id: kr-{kr}", f"    metric: median {rng.choice(WORDS)} time", f"    baseline: {baseline}",
+                  f"    target: {baseline // 2}", "    unit: s"]
+        values = [round(baseline - baseline / 2 * week / 60 + rng.uniform(-1, 1), 1) for week in range(len(WEEKS))]
+        if number % 2 == 0:
+            lines.append(f"    measurements: objective-{number}.csv")
+            rows += [f"{day.isoformat()},kr-{kr},{value}," for day, value in zip(WEEKS, values)]
+        else:
+            lines.append("    measurements:")
+            lines += [f"      - {{date: {day.isoformat()}, value: {value}}}" for day, value in zip(WEEKS, values)]
+    if number % 2 == 0:
+        (folder / f"objective-{number}.csv").write_text("\n".join(rows) + "\n")
+    return "\n".join(lines) + "\n"
+
+
 def generate(root: Path, plans: int, seed: int = 1) -> dict[str, int]:
     """Write `plans` plans and their objectives and themes below root/plans.
     Return the number of records of each kind."""
@@ -97,19 +123,14 @@ def generate(root: Path, plans: int, seed: int = 1) -> dict[str, int]:
 
     for number in range(objectives):
         parent = f"parent: objective-{number // 5 * 5}\n" if number % 5 else ""
-        baseline = rng.randint(10, 90)
+        measured = key_results(rng, number, base / "objectives")
         (base / "objectives" / f"objective-{number}.md").write_text(f"""\
 ---
 title: Objective {number} — move {rng.choice(WORDS)} {rng.choice(WORDS)}
-metric: median {rng.choice(WORDS)} time
-baseline: {baseline}
-target: {baseline // 2}
-current: {baseline * 3 // 4}
-unit: s
 period: 2026
 owner: Owner {number}
 {parent}tags: [{rng.choice(WORDS)}]
----
+{measured}---
 
 {_paragraph(rng, 6)}
 
@@ -173,7 +194,8 @@ def write_sites(folder: Path, plans: int) -> int:
     (site / "docs").mkdir()
     (site / "docs" / "index.md").write_text("# Home\n\nThe strategy is under Strategy.\n")
     (site / "mkdocs.yml").write_text(
-        f"site_name: Bench\ntheme:\n  name: material\nplugins:\n  - search\n  - northstar\n"
+        # as_of pinned: the same site, warnings and all, whatever day the benchmark runs.
+        f"site_name: Bench\ntheme:\n  name: material\nplugins:\n  - search\n  - northstar:\n      as_of: 2026-03-31\n"
         f"markdown_extensions:\n{EXTENSIONS}\n{NAV}")
 
     # The same pages, bodies and all, as files in docs_dir of a site without the plugin.

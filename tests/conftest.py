@@ -15,6 +15,12 @@ from mkdocs_northstar.analysis import Analysis, analyse
 from mkdocs_northstar.settings import read_settings
 
 BIN = Path(sys.executable).parent
+# The day outcomes are judged on in every test (SOURCE_DATE_EPOCH, as a reproducible build
+# sets it): 2025-03-01, while the periods of CLEAN_PLANS are under way, so that no plan of
+# theirs is overdue on the day the tests happen to run.
+# Set for the whole session, so that fixtures built once per module see it too.
+AS_OF_EPOCH = "1740787200"
+os.environ["SOURCE_DATE_EPOCH"] = AS_OF_EPOCH
 MKDOCS = str(BIN / "mkdocs")
 NORTHSTAR = str(BIN / "northstar")
 

@@ -210,3 +210,26 @@ def test_dark_scheme_and_phone_width(scheme, width, browser, server, outside, sc
 def test_screenshots_are_saved(browser, screenshots):
     saved = sorted(path.name for path in screenshots.glob("*.png"))
     assert {"overview.png", "objective.png", "coverage.png", "roadmap.png"} <= set(saved), saved
+
+
+
+def test_key_result_charts_show_their_points_and_target(browser, server, outside, screenshots):
+    """The example's objective page leads with its key results' charts (contract v1.1): the
+    measurements' points and the target line are drawn, inside the screen, at desk and phone width."""
+    for width in (1280, 390):
+        context = _context(browser, outside, viewport={"width": width, "height": 900})
+        page = context.new_page()
+        page.goto(server + PAGES["objective"], wait_until="networkidle")
+        chart = page.locator(".northstar-chart").first
+        chart.scroll_into_view_if_needed()
+        page.screenshot(path=str(screenshots / f"objective-charts-{width}.png"), full_page=True)
+        points = chart.locator("circle.northstar-chart__point")
+        assert points.count() == 23  # the weekly check-ins of plans/objectives/time-to-find.csv
+        target = chart.locator(".northstar-chart__target line").bounding_box()
+        box = chart.bounding_box()
+        assert target and target["width"] > box["width"] / 2, (width, target, box)
+        last = points.last.bounding_box()
+        assert last and box["x"] <= last["x"] <= box["x"] + box["width"] <= width, (width, last, box)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        context.close()
+    assert not outside

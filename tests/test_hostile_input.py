@@ -187,6 +187,11 @@ WRONG_TYPES = {
     "effort": ("plan", ["0", "-1", "big", "[1]", "true", "~", ".nan", "'3'"]),
     "depends_on": ("plan", ["a", "{a: b}", "[1]", "[[a]]", "[Bad Id]", "true"]),
     "links": ("plan", ["https://a.example", "[ftp://a.example]", "[1]", "[[a]]", "['javascript:x']", "['mailto:']", "true"]),
+    # Contract v1.1: checked item by item by the outcomes reader, each problem at its own line.
+    "key_results": ("objective", ["a", "[]", "42", "true", "~", "[1]", "[{metric: m, wieght: 2}]",
+                                  "[{milestone: m, done: soon}]", "[{metric: m, direction: up}]"]),
+    "measurements": ("objective", ["42", "true", "{a: b}", "[1]", "[{date: soon, value: 1}]",
+                                   "[{date: 2025-01-01, value: ten}]", "/etc/passwd", "../../../x.csv"]),
 }
 # A key that belongs to other kinds is refused too.
 WRONG_KIND = [("metric", "plan", "m"), ("baseline", "theme", "1"), ("themes", "objective", "[a]"),

@@ -57,7 +57,9 @@ def test_bad_rows_are_named_by_their_own_line(tmp_path):
 
 def test_missing_columns_and_empty_file(tmp_path):
     root = plans(tmp_path, {"objectives/a.csv": "day,value\n2026-01-01,3\n", "objectives/b.csv": ""})
-    assert read(root, "a.csv")[1][-1] == ("plans/objectives/a.csv", 1, "the header row has no date column")
+    # One problem for the header row, naming what it holds instead.
+    assert read(root, "a.csv")[1] == [("plans/objectives/a.csv", 1, "the header row has no date column (unknown "
+                                       "column 'day') (columns: date, value, note, key_result)")]
     assert "empty" in read(root, "b.csv")[1][0][2]
 
 

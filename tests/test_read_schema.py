@@ -7,6 +7,7 @@ key the check and its JSON Schema fragment accept exactly the same values.
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 
@@ -32,9 +33,18 @@ def schema_from_command(*args: str) -> dict:
     return document
 
 
+def _as_an_editor_reads(value):
+    # Editors read YAML 1.2, which has no date type: a measurement's date is text there.
+    if isinstance(value, dict):
+        return {key: _as_an_editor_reads(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_as_an_editor_reads(item) for item in value]
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
 def front_matter(text: str) -> dict:
     matter, _, _ = split_front_matter(text)
-    return yaml.safe_load(matter)
+    return _as_an_editor_reads(yaml.safe_load(matter))
 
 
 def errors(document: dict, data: dict) -> list[str]:
@@ -142,7 +152,9 @@ def _accepted_by_check(key: schema.Key, value) -> bool:
     return True
 
 
-@pytest.mark.parametrize("name", list(schema.KEYS))
+# key_results and measurements pass through the key table: outcomes.key_results_of checks
+# them, item by item, at the lines of their nested keys (tests/test_outcomes.py).
+@pytest.mark.parametrize("name", [name for name in schema.KEYS if name not in ("key_results", "measurements")])
 @settings(max_examples=300, deadline=None)
 @given(value=_values)
 def test_check_and_schema_agree(name: str, value):

@@ -15,6 +15,8 @@ CONTRACT_RULES = {
     "unlinked-plan": "error", "unlinked-theme": "error", "unmeasurable-objective": "error", "cycle": "error",
     "uncovered-objective": "warning", "empty-theme": "warning", "missing-narrative": "warning",
     "period-mismatch": "warning",
+    "stale-measurement": "warning",  # contract v1.1
+    "overdue-plan": "warning",
 }
 
 
@@ -129,6 +131,23 @@ CASES = {
          "plans/x/p.md": "---\ntitle: P\nthemes: [t]\n---\n"},
         [("plans/themes/t.md", 3, "period-mismatch", "warning", "t",
           "theme 't' (2026-Q1) lies outside the period of objective 'find-fast' (2025)")]),
+    # Contract v1.1, judged on 2025-03-01 (tests/conftest.py).
+    "stale-measurement": (
+        {"plans/objectives/checked.md": "---\ntitle: C\nperiod: 2025\nkey_results:\n  - metric: m\n"
+                                        "    baseline: 1\n    target: 2\n    measurements:\n"
+                                        "      - {date: 2025-01-06, value: 1.2}\n"
+                                        "      - {date: 2025-01-20, value: 1.3}\n---\n",
+         "plans/x/p.md": "---\ntitle: P\nthemes: [better-search]\nobjectives: [checked]\n---\n"},
+        [("plans/objectives/checked.md", 5, "stale-measurement", "warning", "checked",
+          "key result 'kr-1' of objective 'checked': the latest measurement (2025-01-20) is 40 days old on "
+          "2025-03-01 (stale after 30): record a new one")]),
+    "overdue-plan": (
+        {"plans/x/late.md": "---\ntitle: L\nthemes: [better-search]\nstatus: in-progress\nperiod: 2024-Q4\n---\n"},
+        [("plans/x/late.md", 5, "overdue-plan", "warning", "late",
+          "plan 'late' is in-progress but its period 2024-Q4 ended on 2024-12-31: carry it over to a later period "
+          "or close it (done or dropped)"),
+         ("plans/x/late.md", 5, "period-mismatch", "warning", "late",
+          "plan 'late' (2024-Q4) lies outside the period of objective 'find-fast' (2025)")]),
 }
 
 

@@ -18,6 +18,8 @@ from .read.files import Scan, scan
 from .read.front_matter import Problem
 from .read.records import Record, display_prefix, parse_record, plan_files, read_record
 from .model import Strategy, build
+from .outcomes.figures import measure
+from .read.measurements import csv_reader
 from .settings import ConfigError, Settings
 
 if TYPE_CHECKING:
@@ -100,20 +102,33 @@ def _read(settings: Settings, cache, processes: int) -> tuple[list[Record], Scan
 
 @_collector_paused()
 def analyse_files(settings: Settings, files: Iterable[tuple[str, bytes]],
-                  problems: Iterable[tuple[str, Problem]] = ()) -> Analysis:
+                  problems: Iterable[tuple[str, Problem]] = (), read_file=None) -> Analysis:
     """The same pipeline over plan files held in memory, such as a git revision's:
-    (path below plans_dir, content) pairs, and problems met while listing them."""
+    (path below plans_dir, content) pairs, and problems met while listing them;
+    `read_file(path below plans_dir)` gives the bytes of a CSV file of measurements."""
     prefix = display_prefix(settings.root, settings.plans_root)
     # The order of a walk of the folder, which decides who owns a duplicate id.
     ordered = sorted(files, key=lambda item: item[0].split("/"))
     records = [parse_record(raw, prefix + source, source) for source, raw in ordered]
-    return _judge(settings, records, list(problems), [])
+    return _judge(settings, records, list(problems), [], read_file)
 
 
 def _judge(settings: Settings, records: list[Record], problems: list[tuple[str, Problem]],
-           assets: list[str]) -> Analysis:
+           assets: list[str], read_file=None) -> Analysis:
     strategy = build(records)
     prefix = display_prefix(settings.root, settings.plans_root)
     strategy.scan_problems = [(prefix + source, problem) for source, problem in problems]
+    _measure(strategy, settings, prefix, read_file)
     diagnostics = rules.run(strategy, dict(settings.rules))
     return Analysis(settings, records, strategy, diagnostics, assets)
+
+
+def _measure(strategy: Strategy, settings: Settings, prefix: str, read_file) -> None:
+    """Every objective's key results and their figures as of settings.as_of; the problems
+    found in them (in the record, or in a CSV file at its own line) go to the `schema` rule."""
+    plans_root = settings.plans_root
+    strategy.as_of, strategy.stale_after_days = settings.as_of, settings.stale_after_days
+    found = measure(strategy.objectives, settings.as_of, settings.health,
+                    lambda node: csv_reader(plans_root, node.record.source, prefix, read_file))
+    strategy.outcome_problems = [(finding.file or node.path, finding.line, node.id, finding.message)
+                                 for node, finding in found]

@@ -6,7 +6,8 @@ its time. Two things are kept:
 - each file's parsed record, reused only while the file has the same size,
   modification time, change time and inode as when it was parsed;
 - the last verdict (diagnostics and counts), reused only while every one of those
-  stamps, the list of files below plans_dir and the settings are all the same.
+  stamps, those of the other files below plans_dir (CSV measurements), the list of
+  files and the settings (the as_of day among them) are all the same.
 
 The cache is a hint, never a source of truth:
 
@@ -47,7 +48,7 @@ from .read.records import Record
 from .settings import Settings
 
 CACHE_DIR = ".northstar-cache"
-_FORMAT = 1
+_FORMAT = 2  # 2: records keep the lines of keys nested below key_results and measurements
 # A file modified this recently may be modified again within the same tick of
 # the file system's clock, keeping its size and time: it is parsed, not cached.
 RACY_SECONDS = 2.0
@@ -243,7 +244,8 @@ class RecordCache:
             return None  # analyse says what is wrong with it
         found = self._scan = scan(plans_root)
         self._surveyed = {}
-        for source in found.plan_files:
+        # The other files too: an objective's measurements may live in a CSV file beside it.
+        for source in (*found.plan_files, *found.asset_files):
             absolute = os.path.join(str(plans_root), source)
             try:
                 self._surveyed[absolute] = _stamp(os.stat(absolute))

@@ -24,6 +24,7 @@ import copy
 import csv
 import datetime
 import io
+import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -320,9 +321,15 @@ class _File:
         text = raw.decode("utf-8")
         header = next(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
         columns = [column.strip().lower() for column in header]
-        several = isinstance(self.old_data.get("key_results"), list) and len(self.old_data["key_results"]) > 1
-        if several and "key_result" not in columns:
-            raise Refused(f"{shown}: the objective has several key results: the file needs a key_result column",
+        # As outcomes.key_results_of reads it: a file one key result names alone needs no
+        # key_result column; a file several name does.
+        key_results = self.old_data.get("key_results")
+        named = [item.get("measurements") for item in key_results if isinstance(item, dict)] \
+            if isinstance(key_results, list) else []
+        shared = sum(1 for name in named if isinstance(name, str)
+                     and posixpath.normpath(posixpath.join(posixpath.dirname(self.record.source), name)) == relative)
+        if shared > 1 and "key_result" not in columns:
+            raise Refused(f"{shown}: several key results name this file: it needs a key_result column",
                           usage=False)
         mine = [m for kr, m in rows if kr in (None, kr_name)]
         cells = {"date": entry.date.isoformat(), "value": _number(entry.value), "note": entry.note or "",

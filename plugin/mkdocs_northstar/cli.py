@@ -54,6 +54,30 @@ config_option = click.option(
          "working folder or the nearest folder above it.")
 
 
+def _as_of(ctx, param, value: str | None):
+    if value is None:
+        return None
+    from .outcomes import parse_date
+
+    day = parse_date(value)
+    if day is None:
+        raise click.BadParameter(f"'{value}' is not a date YYYY-MM-DD")
+    return day
+
+
+as_of_option = click.option(
+    "--as-of", "as_of", metavar="YYYY-MM-DD", default=None, callback=_as_of,
+    help="The day health, scores and staleness are judged on. Default: the plugin's as_of option, "
+         "else today (the day of SOURCE_DATE_EPOCH when set).")
+
+
+def _on(settings, as_of):
+    """The settings, judged on --as-of where it is given."""
+    from dataclasses import replace
+
+    return settings if as_of is None else replace(settings, as_of=as_of)
+
+
 colour_option = click.option(
     "--color/--no-color", "colour", default=None,
     help="Colour the text output. Default: on a terminal, unless NO_COLOR is set (FORCE_COLOR forces it).")
@@ -72,6 +96,7 @@ def main() -> None:
                                       "(inline annotations), sarif a SARIF 2.1.0 log for code scanning.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too, like `mkdocs build --strict`.")
 @colour_option
+@as_of_option
 @click.option("--no-cache", is_flag=True,
               help="Parse every plan file, neither reading nor writing the cache in .northstar-cache/.")
 @click.option("--baseline", "baseline_file", metavar="FILE|REV:PATH",
@@ -79,7 +104,7 @@ def main() -> None:
                    "REV:PATH reads it from git (origin/main:northstar-baseline.json) unless a file of that name exists.")
 @click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False),
               help="Record today's diagnostics in this file (with --baseline: keep only the known ones).")
-def check(config_file: Path, output_format: str, strict: bool, colour: bool | None, no_cache: bool,
+def check(config_file: Path, output_format: str, strict: bool, colour: bool | None, as_of, no_cache: bool,
           baseline_file: str | None, write_baseline: str | None) -> None:
     """Validate the plans without building the site; same diagnostics as the build.
 
@@ -90,7 +115,7 @@ def check(config_file: Path, output_format: str, strict: bool, colour: bool | No
     from .forked import available_cores
     from .report import FORMATTERS, as_text, counted
 
-    settings = read_settings(config_file)
+    settings = _on(read_settings(config_file), as_of)
     cache = None if no_cache else RecordCache.beside(settings.root, settings.plans_root)
     if cache and cache.refused:
         click.echo(f"northstar: warning: {cache.refused}", err=True)
@@ -130,7 +155,9 @@ def check(config_file: Path, output_format: str, strict: bool, colour: bool | No
               help="markdown is fit to post as a pull-request comment; json is for tools; text is for a "
                    "terminal. Default: text on a terminal, markdown when piped or redirected.")
 @colour_option
-def diff(config_file: Path, base: str, head: str | None, output_format: str | None, colour: bool | None) -> None:
+@as_of_option
+def diff(config_file: Path, base: str, head: str | None, output_format: str | None, colour: bool | None,
+         as_of) -> None:
     """What changed in the strategy between git revisions BASE and HEAD (default: the
     working tree, uncommitted changes included). Exit 1 when the change adds errors."""
     from .console import colour_wanted, progress
@@ -140,7 +167,7 @@ def diff(config_file: Path, base: str, head: str | None, output_format: str | No
     if output_format is None:
         output_format = "text" if sys.stdout.isatty() else "markdown"
     with progress(f"comparing the strategy at {base} and {head or 'the working tree'}"):
-        result = compare_revisions(config_file, base, head)
+        result = compare_revisions(config_file, base, head, as_of=as_of)
     if output_format == "text":
         from .diff.text import as_text
 
@@ -269,14 +296,15 @@ def new(config_file: Path, kind: str, record_id: str, title, team, themes, objec
               help="json: the whole graph (version 1); csv: one row a record.")
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8", lazy=True), default="-",
               help="Write to this file instead of standard output.")
-def export(config_file: str, output_format: str, output) -> None:
+@as_of_option
+def export(config_file: str, output_format: str, output, as_of) -> None:
     """Print the whole strategy graph for other tools: records, links both ways, coverage, diagnostics.
 
     Exits 0 even when the plans have errors: they are part of the export.
     """
     from .export import FORMATTERS
 
-    analysis = analyse(read_settings(config_file))
+    analysis = analyse(_on(read_settings(config_file), as_of))
     output.write(FORMATTERS[output_format](analysis))
 
 

@@ -13,6 +13,7 @@ file name.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 
@@ -80,12 +81,36 @@ def _record(node: Node, analysis: Analysis, counts: dict) -> dict:
         "progress": node.progress,
         "linked": node.linked,
         "broken": node.record.broken,
-        "fields": dict(node.record.fields),  # the front matter as validated; invalid values left out
+        "fields": _plain(node.record.fields),  # the front matter as validated; invalid values left out
         "links": {name: _refs(read(node)) for name, read in LINKS.items()},
         "errors": found[ERROR],
         "warnings": found[WARNING],
         "body": node.record.body,
+        **(_outcome(node) if node.kind == "objective" else {}),
     }
+
+
+def _plain(value):
+    """JSON-ready: the dates YAML reads in key results and measurements as YYYY-MM-DD."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def _outcome(node: Node) -> dict:
+    """Contract v1.1: an objective's health, score, forecast and key results."""
+    outcome = node.outcome
+    if outcome is None:
+        return {"health": None, "score": None, "forecast": None, "rolled_up": False, "key_results": []}
+    return {"health": outcome.health, "score": outcome.score, "forecast": outcome.forecast,
+            "rolled_up": outcome.rolled_up,  # progress is the mean of its child objectives'
+            "key_results": [{**kr.as_dict(), "health": outcome.key_result_health.get(kr.id),
+                             "forecast": outcome.key_result_forecast.get(kr.id)}
+                            for kr in outcome.key_results]}
 
 
 def _coverage(analysis: Analysis) -> dict:
@@ -130,7 +155,7 @@ def as_json(analysis: Analysis) -> str:
 # Front-matter values of their own columns (the links have theirs below).
 _FIELD_COLUMNS = ("owner", "metric", "unit", "baseline", "target", "current", "effort", "tags", "links")
 COLUMNS = ("ref", "id", "kind", "title", "file", "page", "team", "status", "period", "progress", "linked",
-           "errors", "warnings", *_FIELD_COLUMNS, *LINKS)
+           "errors", "warnings", *_FIELD_COLUMNS, *LINKS, "health", "score", "forecast")
 _LIST_SEPARATOR = ";"
 # A spreadsheet runs a cell that starts with one of these as a formula; authors' text
 # must not (CSV injection), so such text gets a leading apostrophe.
@@ -157,7 +182,8 @@ def as_csv(analysis: Analysis) -> str:
     writer.writerow(COLUMNS)
     for record in rounded(as_data(analysis))["records"]:
         # The front-matter key `links` (URLs) is a column; the record's graph links are the last columns.
-        row = {**record, **record["links"], **{key: record["fields"].get(key) for key in _FIELD_COLUMNS}}
+        row = {"health": None, "score": None, "forecast": None,
+               **record, **record["links"], **{key: record["fields"].get(key) for key in _FIELD_COLUMNS}}
         writer.writerow([_cell(column, row[column]) for column in COLUMNS])
     return output.getvalue()
 

@@ -6,6 +6,7 @@ Building it never fails: a link to a missing or wrong-kind record is kept aside 
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -63,6 +64,9 @@ class Node:
         self.weight: float = record.fields.get("effort", 1)
         # The page of this record, relative to the url_prefix folder.
         self.page: str = f"{record.kind}s/{self.slug}.md"
+        # An objective's key results and their figures as of a date (outcomes.figures.Outcome),
+        # given by the analysis; None elsewhere.
+        self.outcome = None
 
     @cached_property
     def fields(self) -> Fields:
@@ -79,7 +83,11 @@ class Node:
 
     @property
     def progress(self) -> float | None:
-        """(current - baseline) / (target - baseline) of an objective, where all are known."""
+        """An objective's progress: the weighted mean of its key results' clamped progress, or
+        its children's mean (outcomes.figures); without figures, (current - baseline) /
+        (target - baseline) where all are known."""
+        if self.outcome is not None:
+            return self.outcome.progress
         fields = self.record.fields
         if self.kind != "objective" or not all(key in fields for key in ("baseline", "target", "current")):
             return None
@@ -118,6 +126,11 @@ class Strategy:
     teams: dict[str, Team]
     # Files the walk of plans_dir could not take in (links leaving it, unreadable folders).
     scan_problems: list = field(default_factory=list)
+    # Outcomes over time: the day they are judged on, when a measurement is stale, and the
+    # problems found in key results and measurements: (file, line, id, message) for `schema`.
+    as_of: datetime.date | None = None
+    stale_after_days: int = 30
+    outcome_problems: list = field(default_factory=list)
     _by_kind: dict[str, list[Node]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def of_kind(self, kind: str) -> list[Node]:

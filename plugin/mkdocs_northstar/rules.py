@@ -13,6 +13,7 @@ from .read import schema
 from .diagnostics import ERROR, OFF, WARNING, Diagnostic
 from .read.front_matter import FRONT_MATTER, SCHEMA
 from .model import LINK_KEYS, Node, Strategy, period_within
+from .outcomes import SHORTHAND_KEYS, incomplete, overdue, period_bounds, stale
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,9 @@ def _problems(rule: str):
         for path, problem in strategy.scan_problems:
             if problem.rule == rule:
                 yield Finding(path, problem.line, None, problem.message)
+        if rule == SCHEMA:  # key results and their measurements (a CSV file's at its own lines)
+            for path, line, record_id, message in strategy.outcome_problems:
+                yield Finding(path, line, record_id, message)
 
     return check
 
@@ -104,6 +108,15 @@ def unmeasurable_objective(strategy: Strategy) -> Iterator[Finding]:
     for objective in _live(strategy, "objective"):
         fields = objective.record.fields
         name = objective.id or objective.slug
+        if "key_results" in objective.record.lines:  # contract v1.1; both ways at once is a schema error
+            if "key_results" in fields and not any(key in fields for key in SHORTHAND_KEYS):
+                for kr in objective.outcome.key_results if objective.outcome else ():
+                    reason = incomplete(kr)
+                    if reason:
+                        yield Finding(objective.path, kr.line, objective.id, f"objective '{name}' is unmeasurable: {reason}")
+            continue
+        if objective.children and not any(key in objective.record.lines for key in SHORTHAND_KEYS):
+            continue  # no key results of its own: measured by its child objectives' progress
         missing = [key for key in ("metric", "baseline", "target")
                    if key not in fields and not _given_but_invalid(objective, key)]
         if missing:
@@ -222,6 +235,34 @@ def period_mismatch(strategy: Strategy) -> Iterator[Finding]:
                                           f"of objective '{objective.id}' ({objective.period})")
 
 
+def stale_measurement(strategy: Strategy) -> Iterator[Finding]:
+    as_of, days = strategy.as_of, strategy.stale_after_days
+    if as_of is None:
+        return
+    for objective in _live(strategy, "objective"):
+        if objective.outcome is None or not objective.period:
+            continue
+        for kr in objective.outcome.key_results:
+            if stale(kr, as_of, days, objective.period):
+                latest = kr.measurements[-1].date
+                yield Finding(objective.path, kr.line, objective.id,
+                              f"key result '{kr.id}' of objective '{objective.id or objective.slug}': the latest "
+                              f"measurement ({latest.isoformat()}) is {(as_of - latest).days} days old on "
+                              f"{as_of.isoformat()} (stale after {days}): record a new one")
+
+
+def overdue_plan(strategy: Strategy) -> Iterator[Finding]:
+    as_of = strategy.as_of
+    if as_of is None:
+        return
+    for plan in _live(strategy, "plan"):
+        if overdue(plan.period, plan.status, as_of):
+            yield _at(plan, "period" if "period" in plan.record.lines else "status" if "status" in plan.record.lines
+                      else None, f"plan '{plan.id or plan.slug}' is {plan.status} but its period {plan.period} ended "
+                                 f"on {period_bounds(plan.period)[1].isoformat()}: carry it over to a later period "
+                                 "or close it (done or dropped)")
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
@@ -243,13 +284,18 @@ RULES: dict[str, Rule] = {
              "A plan names no theme, or serves no objective directly or through its themes."),
         Rule("unlinked-theme", ERROR, unlinked_theme, "A theme serves no existing objective."),
         Rule("unmeasurable-objective", ERROR, unmeasurable_objective,
-             "An objective lacks a metric, baseline or target, or its target equals its baseline."),
+             "An objective lacks a metric, baseline or target (or key results), its target equals its baseline, "
+             "or a key result is incomplete."),
         Rule("cycle", ERROR, cycle, "A loop through parent or depends_on."),
         Rule("uncovered-objective", WARNING, uncovered_objective, "No plan serves the objective."),
         Rule("empty-theme", WARNING, empty_theme, "No plan belongs to the theme."),
         Rule("missing-narrative", WARNING, missing_narrative, "A theme whose body is empty."),
         Rule("period-mismatch", WARNING, period_mismatch,
              "A plan or theme whose period lies outside the period of an objective it serves."),
+        Rule("stale-measurement", WARNING, stale_measurement,
+             "A key result of an objective under way whose latest measurement is older than stale_after_days."),
+        Rule("overdue-plan", WARNING, overdue_plan,
+             "A plan neither done nor dropped whose period ended before as_of."),
     )
 }
 

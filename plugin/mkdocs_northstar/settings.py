@@ -8,6 +8,7 @@ options with the same function, so the two cannot disagree.
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -18,10 +19,15 @@ import yaml
 
 from .read import schema
 from .diagnostics import SEVERITIES
+from .outcomes import STALE_AFTER_DAYS, THRESHOLDS, default_as_of, parse_date
 from .read.limits import MAX_EXPANDED_NODES, TooBig, check_depth, check_expansion
 
 PLUGIN_NAME = "northstar"
-DEFAULTS = {"plans_dir": "plans", "url_prefix": "strategy", "rules": {}}
+DEFAULTS = {"plans_dir": "plans", "url_prefix": "strategy", "rules": {},
+            # Outcomes over time (contract v1.1): the day health is judged on (default: today, or the
+            # day of SOURCE_DATE_EPOCH), the health thresholds, and when a measurement is stale.
+            "as_of": None, "health": {"on_track": THRESHOLDS[0], "at_risk": THRESHOLDS[1]},
+            "stale_after_days": STALE_AFTER_DAYS}
 _URL_PREFIX = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$")
 
 
@@ -39,6 +45,11 @@ class Settings:
     repo_url: str | None = None
     edit_uri: str | None = None
     use_directory_urls: bool = True  # how the site serves pages; links in raw HTML depend on it
+    # Outcomes over time: the day health is judged on (always a date, so that a cached verdict
+    # of another day does not stand), the on-track and at-risk thresholds, and staleness.
+    as_of: datetime.date = field(default_factory=default_as_of)
+    health: tuple[float, float] = THRESHOLDS
+    stale_after_days: int = STALE_AFTER_DAYS
 
     @property
     def plans_root(self) -> Path:
@@ -89,7 +100,45 @@ def validate_options(options: Mapping[str, Any]) -> dict[str, Any]:
             raise ConfigError(f"plugin '{PLUGIN_NAME}': rule '{rule_id}' has severity {severity!r}; "
                               f"use one of {', '.join(SEVERITIES)}")
         severities[rule_id] = severity
-    return {"plans_dir": plans_dir, "url_prefix": url_prefix.strip("/"), "rules": severities}
+    return {"plans_dir": plans_dir, "url_prefix": url_prefix.strip("/"), "rules": severities,
+            "as_of": check_as_of(chosen["as_of"]), "health": _health(chosen["health"]),
+            "stale_after_days": _stale_after_days(chosen["stale_after_days"])}
+
+
+def check_as_of(value: Any, where: str = f"plugin '{PLUGIN_NAME}': as_of") -> datetime.date:
+    """The day outcomes are judged on: a date YYYY-MM-DD; None means today (or SOURCE_DATE_EPOCH's day)."""
+    if value is None:
+        return default_as_of()
+    day = parse_date(value)
+    if day is None:
+        raise ConfigError(f"{where} must be a date YYYY-MM-DD (got {value!r})")
+    return day
+
+
+def _health(value: Any) -> tuple[float, float]:
+    where = f"plugin '{PLUGIN_NAME}': health"
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{where} must map on_track and at_risk to shares of the expected progress "
+                          "(on_track: 0.9, at_risk: 0.7)")
+    for key in value:
+        if key not in ("on_track", "at_risk"):
+            hint = schema.suggest(str(key), ("on_track", "at_risk"))
+            raise ConfigError(f"{where}: unknown key '{key}'" + (f": did you mean '{hint}'?" if hint else ""))
+    chosen = {"on_track": THRESHOLDS[0], "at_risk": THRESHOLDS[1], **value}
+    for key, number in chosen.items():
+        if isinstance(number, bool) or not isinstance(number, (int, float)) or not 0 <= number <= 10:
+            raise ConfigError(f"{where}: {key} must be a number from 0 to 10 (a share of the expected "
+                              f"progress; got {number!r})")
+    if chosen["at_risk"] > chosen["on_track"]:
+        raise ConfigError(f"{where}: at_risk ({chosen['at_risk']}) is above on_track ({chosen['on_track']})")
+    return float(chosen["on_track"]), float(chosen["at_risk"])
+
+
+def _stale_after_days(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"plugin '{PLUGIN_NAME}': stale_after_days must be a whole number of days, "
+                          f"at least 1 (got {value!r})")
+    return value
 
 
 def check_inside(root: Path, plans_dir: str) -> None:
@@ -107,7 +156,9 @@ def settings_from(root: Path, options: Mapping[str, Any] | None, *, docs_dir: st
     checked = validate_options(options or {})
     check_inside(root, checked["plans_dir"])
     return Settings(root=root, plans_dir=checked["plans_dir"], url_prefix=checked["url_prefix"],
-                    rules=checked["rules"], docs_dir=docs_dir, repo_url=repo_url, edit_uri=edit_uri)
+                    rules=checked["rules"], docs_dir=docs_dir, repo_url=repo_url, edit_uri=edit_uri,
+                    as_of=checked["as_of"], health=checked["health"],
+                    stale_after_days=checked["stale_after_days"])
 
 
 # --- Reading mkdocs.yml --------------------------------------------------------------

@@ -58,8 +58,12 @@ def pair(before: list[Node], after: list[Node]) -> tuple[list[tuple[Node, Node]]
 
 
 def _view(node: Node) -> dict:
-    """A record as a reviewer compares it: its keys, title, team and body."""
-    view = {key: value for key, value in node.record.fields.items() if key not in ("id", "title")}
+    """A record as a reviewer compares it: its keys, title, team and body. Measurements
+    are compared by `_outcome_changes`, so a new check-in is not a changed key result."""
+    view = {key: value for key, value in node.record.fields.items() if key not in ("id", "title", "measurements")}
+    if isinstance(view.get("key_results"), list):
+        view["key_results"] = [{k: v for k, v in item.items() if k != "measurements"} if isinstance(item, dict)
+                               else item for item in view["key_results"]]
     view.update(kind=node.kind, title=node.record.title, body=node.record.body.strip())
     if node.kind == "plan":
         view["team"] = node.team
@@ -116,6 +120,26 @@ def _names(node: Node | None, key: str, target: str) -> bool:
     return target == value or (isinstance(value, list) and target in value)
 
 
+def _outcome_changes(old: Node, new: Node) -> list[dict]:
+    """Per key result of an objective: the measurements added (or given another value)
+    and its value and health before and after, where either changed."""
+    if old.outcome is None or new.outcome is None:
+        return []
+    before = {kr.id: kr for kr in old.outcome.key_results}
+    entries = []
+    for kr in new.outcome.key_results:
+        prior = before.get(kr.id)
+        seen = {m.date: m.value for m in prior.measurements} if prior else {}
+        added = [m.as_dict() for m in kr.measurements if m.date not in seen or seen[m.date] != m.value]
+        health_before = old.outcome.key_result_health.get(kr.id) if prior else None
+        health_after = new.outcome.key_result_health.get(kr.id)
+        if added or health_before != health_after:
+            entries.append({"id": new.id, "key_result": kr.id, "title": kr.title, "unit": kr.unit,
+                            "measurements": added, "before": prior.value if prior else None, "after": kr.value,
+                            "health_before": health_before, "health_after": health_after})
+    return entries
+
+
 def _objective_figures(analysis: Analysis) -> dict[str, dict]:
     figures = {}
     for entry in analysis.coverage.objectives:
@@ -137,6 +161,9 @@ class Diff:
     links_made: list[dict] = field(default_factory=list)
     links_broken: list[dict] = field(default_factory=list)
     measures: list[dict] = field(default_factory=list)
+    # Contract v1.1: measurements added and health changed, per key result and per objective.
+    outcomes: list[dict] = field(default_factory=list)
+    health: list[dict] = field(default_factory=list)
     coverage: list[dict] = field(default_factory=list)
     totals: dict = field(default_factory=dict)  # linked and covered shares, where they moved
     new: list[Diagnostic] = field(default_factory=list)
@@ -149,12 +176,14 @@ class Diff:
     @property
     def touched(self) -> bool:
         return any((self.added, self.removed, self.moved, self.changed, self.links_made, self.links_broken,
-                    self.measures, self.coverage, self.new, self.fixed))
+                    self.measures, self.outcomes, self.health, self.coverage, self.new, self.fixed))
 
     def summary(self) -> dict:
         return {"added": len(self.added), "removed": len(self.removed), "moved": len(self.moved),
                 "changed": len(self.changed), "links_made": len(self.links_made),
                 "links_broken": len(self.links_broken), "measures_moved": len(self.measures),
+                "measurements_added": sum(len(entry["measurements"]) for entry in self.outcomes),
+                "health_changed": len(self.health),
                 "new_errors": self.new_errors, "new_warnings": count(self.new, WARNING),
                 "fixed": sum(entry.count for entry in self.fixed)}
 
@@ -182,6 +211,11 @@ def compare(base: Side, head: Side, notes: list[str] | None = None) -> Diff:
                 if old.record.get(key) != new.record.get(key):
                     result.measures.append({"id": new.id, "title": new.title, "key": key,
                                             "before": old.record.get(key), "after": new.record.get(key)})
+            result.outcomes += _outcome_changes(old, new)
+            health_before, health_after = (node.outcome.health if node.outcome else None for node in (old, new))
+            if health_before != health_after:
+                result.health.append({"id": new.id, "title": new.title, "before": health_before,
+                                      "after": health_after})
 
     # Links of added and removed records go with those records; the rest are listed here.
     surviving_before = [old for old, _ in pairs]
@@ -226,6 +260,6 @@ def compare(base: Side, head: Side, notes: list[str] | None = None) -> Diff:
     return result
 
 
-def diff(config_file: str | Path, base: str, head: str | None = None) -> Diff:
-    base_side, head_side, notes = read_sides(config_file, base, head)
+def diff(config_file: str | Path, base: str, head: str | None = None, as_of=None) -> Diff:
+    base_side, head_side, notes = read_sides(config_file, base, head, as_of)
     return compare(base_side, head_side, notes)

@@ -21,6 +21,7 @@ def as_json(result: Diff) -> str:
                     "changed": result.changed},
         "links": {"made": result.links_made, "broken": result.links_broken},
         "measures": result.measures,
+        "outcomes": {"key_results": result.outcomes, "health": result.health},
         "coverage": {"objectives": result.coverage, **result.totals},
         "diagnostics": {"new": [d.as_dict() for d in result.new],
                         "fixed": [entry.as_dict() for entry in result.fixed]},
@@ -70,6 +71,22 @@ def _details(title: str, lines: list[str]) -> list[str]:
     return ["", f"<details><summary>{title}</summary>", "", *lines, "", "</details>"] if lines else []
 
 
+def outcome_line(entry: dict, shown, arrow: str = "→") -> str:
+    """A key result's change as a reviewer reads it: 'time-to-find: 36 s → 33 s, at-risk →
+    on-track (2 measurements added)'. `shown` writes the author's text for the output."""
+    unit = f" {shown(entry['unit'])}" if entry.get("unit") else ""
+
+    def value(number) -> str:
+        return "–" if number is None else value_text(number, shown) + unit
+
+    parts = [f"{shown(entry['title'])}: {value(entry['before'])} {arrow} {value(entry['after'])}"]
+    if entry["health_before"] != entry["health_after"]:
+        parts.append(f"{entry['health_before'] or '–'} {arrow} {entry['health_after'] or '–'}")
+    line = ", ".join(parts)
+    added = len(entry["measurements"])
+    return line + (f" ({plural(added, 'measurement')} added)" if added else "")
+
+
 def _field_change(change: dict) -> str:
     if change["key"] == "body":
         return f"body (+{change['lines_added']} −{change['lines_removed']} lines)"
@@ -98,6 +115,9 @@ def as_markdown(result: Diff) -> str:
             (result.links_made, "made"), (result.links_broken, "broken")) if found))
     if result.measures:
         headline.append(f"{plural(len({m['id'] for m in result.measures}), 'objective')} re-measured")
+    if result.outcomes:
+        headline.append("; ".join(outcome_line(e, _text) for e in result.outcomes[:3])
+                        + (" …" if len(result.outcomes) > 3 else ""))
     status = (f"❌ {plural(result.new_errors, 'new error')}" if result.new_errors else "✅ no new error")
     warnings = count(result.new, WARNING)
     if warnings:
@@ -131,6 +151,10 @@ def as_markdown(result: Diff) -> str:
     measures = [f"- {code_span(m['id'])} {_text(m['key'])}: {_value(m['before'])} → {_value(m['after'])}"
                 for m in result.measures]
     lines += _details(f"Objective measures ({len(result.measures)})", measures)
+    outcomes = ([f"- 📈 {code_span(e['id'])} {outcome_line(e, _text)}" for e in result.outcomes]
+                + [f"- 🩺 {code_span(h['id'])} health: {h['before'] or '–'} → {h['after'] or '–'}" for h in result.health])
+    lines += _details(f"Outcomes ({plural(sum(len(e['measurements']) for e in result.outcomes), 'measurement')} "
+                      f"added, {plural(len(result.health), 'health')} changed)", outcomes)
     coverage = []
     if result.coverage:
         coverage += ["| objective | plans | effort | done |", "| --- | --- | --- | --- |"]

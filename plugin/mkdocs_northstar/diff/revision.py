@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import os
 import subprocess
-from dataclasses import dataclass
+import datetime
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable
 
@@ -145,7 +146,7 @@ def read_revision(repo: Repository, revision: str, config_file: Path, fallback: 
 
     name = config_path or config_file.name
     try:
-        settings = read_settings(config_file, read_text=read_text)
+        settings = replace(read_settings(config_file, read_text=read_text), as_of=fallback.as_of)
     except ConfigError as error:
         problem = "is not there" if config_path not in repo.files(commit, name) else f"could not be used ({error})"
         notes.append(f"{name} at {revision} {problem}; the working tree's settings apply")
@@ -154,13 +155,27 @@ def read_revision(repo: Repository, revision: str, config_file: Path, fallback: 
     if plans_path is None:
         raise GitError(f"plans_dir '{settings.plans_dir}' lies outside the git repository {repo.top}")
     files, problems = plan_files(repo, commit, plans_path, settings.plans_root)
-    return Side(revision, commit, analyse_files(settings, files, problems))
+    top = plans_path in ("", ".")
+
+    def read_file(relative: str) -> bytes | None:  # a CSV file of measurements, at that revision
+        name = relative if top else f"{plans_path.rstrip('/')}/{relative}"
+        entry = repo.files(commit, name).get(name)
+        if entry is None or entry[0] not in ("100644", "100755"):
+            return None
+        return repo.blobs([entry[1]])[entry[1]]
+
+    return Side(revision, commit, analyse_files(settings, files, problems, read_file=read_file))
 
 
-def read_sides(config_file: str | Path, base: str, head: str | None) -> tuple[Side, Side, list[str]]:
+def read_sides(config_file: str | Path, base: str, head: str | None,
+               as_of: datetime.date | None = None) -> tuple[Side, Side, list[str]]:
+    """Both sides are judged on one day (`as_of`, else the working tree's), so that a health
+    that changes is the work's doing, not the calendar's or a setting's."""
     config = Path(config_file).resolve()
     repo = Repository(config.parent)
     current = read_settings(config)
+    if as_of is not None:
+        current = replace(current, as_of=as_of)
     notes: list[str] = []
     base_side = read_revision(repo, base, config, current, notes)
     if head is None:

@@ -10,7 +10,7 @@ from ..console import from_here, paint
 from ..diagnostics import WARNING, count, printable
 from ..render.text import percent, plural, value_text
 from .compare import Diff
-from .formats import BROKEN_BECAUSE
+from .formats import BROKEN_BECAUSE, outcome_line
 
 
 def safe(value: object) -> str:
@@ -62,6 +62,8 @@ def as_text(result: Diff, colour: bool = False, here: bool = True) -> str:
                         for entry in result.links_broken])
     lines += section("Objective measures", [f"{safe(m['id'])} {m['key']}: {_value(m['before'])} -> "
                                             f"{_value(m['after'])}" for m in result.measures])
+    lines += section("Outcomes", [f"{safe(e['id'])} {outcome_line(e, safe, '->')}" for e in result.outcomes]
+                     + [f"{safe(h['id'])} health: {h['before'] or '–'} -> {h['after'] or '–'}" for h in result.health])
     coverage = []
     for entry in result.coverage:
         old, new = entry["before"] or {}, entry["after"] or {}

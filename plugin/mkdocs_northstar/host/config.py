@@ -2,6 +2,7 @@
 (rule ids, severities, url_prefix, a plans_dir inside the project) are the core's
 `settings.validate_options` and `settings.check_inside`, shared with the command line."""
 
+import datetime
 from pathlib import Path
 
 from mkdocs.config import config_options as option
@@ -30,3 +31,8 @@ class NorthstarConfig(Config):
     url_prefix = _Place(str, default="strategy")
     # Rule id -> error | warning | off.
     rules = option.Type(dict, default={})
+    # Outcomes over time: the day health is judged on (YYYY-MM-DD; default today, or the day
+    # of SOURCE_DATE_EPOCH), the health thresholds, and the age of a stale measurement.
+    as_of = option.Optional(option.Type((str, datetime.date)))
+    health = option.Type(dict, default={"on_track": 0.9, "at_risk": 0.7})
+    stale_after_days = option.Type(int, default=30)

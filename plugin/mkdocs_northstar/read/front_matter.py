@@ -11,6 +11,8 @@ from typing import Any
 import frontmatter
 import yaml
 
+from ..outcomes.reading import nested_key_lines
+
 from .flat_yaml import read_flat
 from .limits import MAX_DEPTH, TooBig, check_depth, check_expansion
 
@@ -219,6 +221,8 @@ def parse_yaml(matter: str, first_line: int) -> tuple[Any, dict[str, int], list[
         if bad_value:
             raise YamlProblem(bad_value[0] + 1, bad_value[1])
         key_lines, problems = _key_lines(loader, root, first_line, lines)
+        if "key_results" in key_lines or "measurements" in key_lines:  # their nested keys' lines, for diagnostics
+            key_lines.update(nested_key_lines(root, first_line))
         data = _construct(loader, root, matter)
     except YamlProblem as problem:
         problem.line += first_line - 1

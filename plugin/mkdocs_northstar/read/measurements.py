@@ -28,10 +28,13 @@ MAX_ROWS = 100_000
 COLUMNS = ("date", "value", "note", "key_result")
 
 Rows = list[tuple[str | None, Measurement]]
+ReadFile = Callable[[str], "bytes | None"]
 
 
-def resolve(plans_root: Path, record_source: str, name: str) -> tuple[str | None, str | None]:
-    """The CSV file's path relative to plans_root (with '/'), or None and why not."""
+def resolve(plans_root: Path, record_source: str, name: str,
+            on_disk: bool = True) -> tuple[str | None, str | None]:
+    """The CSV file's path relative to plans_root (with '/'), or None and why not
+    (`on_disk`: also follow symbolic links on disk, which must stay below plans_root)."""
     if not name.strip():
         return None, "measurements: the CSV file name is empty"
     if name.startswith(("/", "\\")) or os.path.isabs(name) or (len(name) > 1 and name[1] == ":"):
@@ -41,6 +44,8 @@ def resolve(plans_root: Path, record_source: str, name: str) -> tuple[str | None
     relative = posixpath.normpath(posixpath.join(posixpath.dirname(record_source), name))
     if relative == ".." or relative.startswith("../") or relative == ".":
         return None, f"measurements: '{name}' is outside the plans folder"
+    if not on_disk:
+        return relative, None
     root = os.path.realpath(plans_root)
     real = os.path.realpath(os.path.join(root, relative))
     if os.path.commonpath([real, root]) != root:
@@ -48,13 +53,16 @@ def resolve(plans_root: Path, record_source: str, name: str) -> tuple[str | None
     return relative, None
 
 
-def read_csv_file(plans_root: Path, relative: str, shown: str) -> tuple[Rows, list[Finding]]:
-    """The rows of one CSV file below plans_root, each with its line in that file."""
+def read_csv_file(plans_root: Path, relative: str, shown: str,
+                  read_file: ReadFile | None = None) -> tuple[Rows, list[Finding]]:
+    """The rows of one CSV file below plans_root, each with its line in that file.
+    `read_file(relative)` gives the bytes from elsewhere (a git revision): None when absent."""
+    if read_file is not None:
+        raw = read_file(relative)
+        if raw is None:
+            return [], [Finding(SCHEMA, 1, f"measurements: '{shown}' does not exist")]
+        return _rows(raw[:MAX_BYTES + 1], shown)
     path = os.path.join(plans_root, relative)
-
-    def problem(line: int, message: str) -> tuple[Rows, list[Finding]]:
-        return [], [Finding(SCHEMA, line, message, shown)]
-
     try:
         if not os.path.isfile(path):  # said at the record's `measurements` key: the file has no lines
             what = "does not exist" if not os.path.exists(path) else "is not a regular file; not read"
@@ -62,7 +70,14 @@ def read_csv_file(plans_root: Path, relative: str, shown: str) -> tuple[Rows, li
         with open(path, "rb") as handle:
             raw = handle.read(MAX_BYTES + 1)
     except OSError as error:
-        return problem(1, f"cannot read measurements file: {error.strerror}")
+        return [], [Finding(SCHEMA, 1, f"cannot read measurements file: {error.strerror}", shown)]
+    return _rows(raw, shown)
+
+
+def _rows(raw: bytes, shown: str) -> tuple[Rows, list[Finding]]:
+    def problem(line: int, message: str) -> tuple[Rows, list[Finding]]:
+        return [], [Finding(SCHEMA, line, message, shown)]
+
     if len(raw) > MAX_BYTES:
         return problem(1, f"measurements file is over the limit of {MAX_BYTES:,} bytes; not read")
     try:
@@ -84,14 +99,17 @@ def parse_csv(text: str, shown: str) -> tuple[Rows, list[Finding]]:
     if header is None:
         return [], [Finding(SCHEMA, 1, "measurements file is empty: it needs a header row with date and value", shown)]
     names = [name.strip().lower() for name in header]
+    unknown = []
     for name in names:
         if name not in COLUMNS:
             hint = schema.suggest(name, COLUMNS)
-            problems.append(Finding(SCHEMA, 1, f"unknown column '{name}'" + (f": did you mean '{hint}'?" if hint else "")
-                                    + f" (columns: {', '.join(COLUMNS)})", shown))
+            unknown.append(f"unknown column '{name}'" + (f": did you mean '{hint}'?" if hint else ""))
     missing = [name for name in ("date", "value") if name not in names]
+    if missing:  # one problem: the header row, with what it holds instead
+        unknown = [f"the header row has no {' and no '.join(missing)} column"
+                   + (f" ({'; '.join(unknown)})" if unknown else "")]
+    problems += [Finding(SCHEMA, 1, f"{words} (columns: {', '.join(COLUMNS)})", shown) for words in unknown]
     if missing:
-        problems.append(Finding(SCHEMA, 1, f"the header row has no {' and no '.join(missing)} column", shown))
         return [], problems
     where = {name: names.index(name) for name in COLUMNS if name in names}
     rows: Rows = []
@@ -146,15 +164,16 @@ def _number(text: str | None) -> int | float | None:
     return number if number == number and number not in (float("inf"), float("-inf")) else None
 
 
-def csv_reader(plans_root: Path, record_source: str,
-               shown_prefix: str = "") -> Callable[[str], tuple[Rows, list[Finding]]]:
+def csv_reader(plans_root: Path, record_source: str, shown_prefix: str = "",
+               read_file: ReadFile | None = None) -> Callable[[str], tuple[Rows, list[Finding]]]:
     """The `read_csv` callback for one record: `record_source` is its path below plans_root,
-    `shown_prefix` what goes before a path below plans_root in a diagnostic ('plans/')."""
+    `shown_prefix` what goes before a path below plans_root in a diagnostic ('plans/');
+    `read_file`, where given, reads the files of a git revision instead of the disk."""
 
     def read_csv(name: str) -> tuple[Rows, list[Finding]]:
-        relative, refusal = resolve(plans_root, record_source, name)
+        relative, refusal = resolve(plans_root, record_source, name, on_disk=read_file is None)
         if relative is None:
             return [], [Finding(SCHEMA, 1, refusal)]  # file None: key_results_of puts it at the key's line
-        return read_csv_file(plans_root, relative, shown_prefix + relative)
+        return read_csv_file(plans_root, relative, shown_prefix + relative, read_file)
 
     return read_csv

@@ -178,6 +178,28 @@ PERIOD = Check(_period, {"anyOf": [{"type": "string", "pattern": PERIOD_PATTERN}
 URL = Check(_url, {"type": "string", "pattern": URL_PATTERN})
 
 
+DIRECTIONS = ("increase", "decrease", "stay-above", "stay-below")
+DIRECTION = _choice(DIRECTIONS)
+# The two objective keys of contract v1.1. Their checks pass the value through: the key
+# results are validated by outcomes.key_results_of, which knows the lines of nested keys.
+_MEASUREMENT_JSON = {"type": "object", "additionalProperties": False, "required": ["date", "value"],
+                     "properties": {"date": {"type": "string", "format": "date"}, "value": {"type": "number"},
+                                    "note": {"type": ["string", "number"]}}}
+MEASUREMENTS_JSON = {"anyOf": [{"type": "array", "items": _MEASUREMENT_JSON},
+                               {"type": "string", "pattern": r"\.csv$"}]}
+KEY_RESULTS_JSON = {"type": "array", "minItems": 1, "items": {
+    "type": "object", "additionalProperties": False,
+    "properties": {"id": {"type": "string", "pattern": ID_PATTERN}, "title": {"type": ["string", "number"]},
+                   "metric": {"type": ["string", "number"]}, "baseline": {"type": "number"},
+                   "target": {"type": "number"}, "direction": {"enum": list(DIRECTIONS)},
+                   "current": {"type": "number"}, "unit": {"type": ["string", "number"]},
+                   "weight": {"type": "number", "exclusiveMinimum": 0}, "measurements": MEASUREMENTS_JSON,
+                   "milestone": {"type": ["string", "number"]},
+                   "done": {"anyOf": [{"type": "boolean"}, {"type": "string", "format": "date"}]}}}}
+MEASUREMENTS = Check(lambda value: value, MEASUREMENTS_JSON)
+KEY_RESULTS = Check(lambda value: value, KEY_RESULTS_JSON)
+
+
 @dataclass(frozen=True)
 class Key:
     """One front-matter key: who may use it, how it is checked, how editors see it."""
@@ -211,6 +233,10 @@ KEYS: dict[str, Key] = {
         Key("current", ("objective",), NUMBER, "The latest measurement."),
         Key("unit", ("objective",), STRING, "Unit of the metric: s, %, users."),
         Key("parent", ("objective",), LINK, "A higher objective this one rolls up to."),
+        Key("key_results", ("objective",), KEY_RESULTS,
+            "The objective's key results (instead of metric, baseline, target, current, unit)."),
+        Key("measurements", ("objective",), MEASUREMENTS,
+            "Dated values {date, value, note}, or the name of a CSV file next to the record."),
         Key("objectives", ("theme", "plan"), LINKS, "Objectives served (directly, for a plan)."),
         Key("themes", ("plan",), LINKS, "Themes this plan belongs to."),
         Key("team", ("plan",), STRING, "Default: the first folder below plans_dir."),

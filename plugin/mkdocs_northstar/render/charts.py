@@ -170,3 +170,40 @@ def health_chip(health: str | None) -> str:
     if health not in _HEALTH_WORDS:
         return ""
     return f'<span class="northstar-health northstar-health--{health}">{_HEALTH_WORDS[health]}</span>'
+
+
+def key_result_card(kr: KeyResult, *, period: str | None, as_of: datetime.date, health: str | None,
+                    forecast_value: float | None, uid: str) -> str:
+    """One key result as an objective page leads with it: its title, health chip and
+    progress, its figures, the latest check-in's note, and its chart (with a period)."""
+    unit = kr.unit
+    progress = kr.progress
+    shown = "–" if progress is None else f"{round(progress * 100):d} %"
+    facts = []
+    if kr.kind == MILESTONE:
+        facts.append("milestone")
+    else:
+        if kr.baseline is not None:
+            facts.append(f"baseline {_with_unit(kr.baseline, unit)}")
+        facts.append("current " + ("–" if kr.value is None else _with_unit(kr.value, unit)))
+        if kr.target is not None:
+            word = {"stay-above": "stay at or above", "stay-below": "stay at or below"}.get(kr.direction, "target")
+            facts.append(f"{word} {_with_unit(kr.target, unit)}")
+        if forecast_value is not None:
+            facts.append(f"forecast {_with_unit(forecast_value, unit)} at the period's end")
+    if kr.weight != 1:
+        facts.append(f"weight {_number(kr.weight)}")
+    parts = [f'<div class="northstar-kr" id="{_text("kr-" + kr.id)}">',
+             f'<p class="northstar-kr__head"><strong>{_text(kr.title)}</strong> {health_chip(health)} '
+             f'<span class="northstar-kr__progress" data-progress="{"" if progress is None else round(progress, 6)}">'
+             f'{shown}</span></p>',
+             f'<p class="northstar-kr__facts">{_text(" · ".join(facts))}</p>']
+    latest = kr.measurements[-1] if kr.measurements else None
+    if latest is not None:
+        note = f": “{_text(latest.note)}”" if latest.note else ""
+        parts.append(f'<p class="northstar-kr__note">Latest check-in, {latest.date.isoformat()}: '
+                     f'{_text(_with_unit(latest.value, unit))}{note}</p>')
+    if period or kr.kind == MILESTONE:
+        parts.append(key_result_chart(kr, period or "", as_of, title=kr.title, uid=uid))
+    parts.append("</div>")
+    return "".join(parts)

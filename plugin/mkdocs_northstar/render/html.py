@@ -91,20 +91,18 @@ def progress_bar(node: Node, compact: bool = False) -> str:
     fields = node.fields
     baseline, target = fields["baseline"], fields["target"]
     if baseline is None or target is None or baseline == target:
-        return ""
-    progress = node.progress
-    shown = min(max(progress or 0, 0), 1)
-    state = "none" if progress is None else "behind" if progress < 0 else "reached" if progress >= 1 else "on-way"
+        return _objective_bar(node, compact) if node.progress is not None else ""
+    shorthand = node.outcome.key_results if node.outcome is not None else []
+    # The v1 shorthand's one key result: unclamped, its latest measurement or `current`.
+    progress = shorthand[0].progress if shorthand else node.progress
+    current_value = shorthand[0].value if shorthand else fields["current"]
     unit = md(" " + str(fields["unit"])) if fields["unit"] else ""
-    track = (f'<span class="northstar-measure__track" role="progressbar" aria-valuemin="0" aria-valuemax="100" '
-             f'aria-valuenow="{int(round(shown * 100))}" aria-label="{attr(percent(progress))} of the way from '
-             f'baseline to target"><span class="northstar-measure__fill" style="width: {round(shown * 100, 1)}%">'
-             '</span></span>')
+    state, track = _track(progress, "of the way from baseline to target")
     if compact:
         return (f'<span class="northstar-measure northstar-measure--{state} northstar-measure--compact">{track}'
                 f'<span class="northstar-measure__label">{percent(progress)}</span></span>')
     current = ("no measurement yet" if progress is None
-               else f"current {number(fields['current'])}{unit} · {percent(progress)}")
+               else f"current {number(current_value)}{unit} · {percent(progress)}")
     direction = "lower is better" if target < baseline else "higher is better"
     direction += {"behind": " · moved away from the target", "reached": " · target reached"}.get(state, "")
     return (f'<span class="northstar-measure northstar-measure--{state}">{track}'
@@ -112,6 +110,27 @@ def progress_bar(node: Node, compact: bool = False) -> str:
             f'<span class="northstar-measure__current">{current}</span>'
             f'<span>target {number(target)}{unit}</span></span>'
             f'<span class="northstar-measure__direction">{direction}</span></span>')
+
+
+def _track(progress: float | None, what: str) -> tuple[str, str]:
+    shown = min(max(progress or 0, 0), 1)
+    state = "none" if progress is None else "behind" if progress < 0 else "reached" if progress >= 1 else "on-way"
+    return state, (f'<span class="northstar-measure__track" role="progressbar" aria-valuemin="0" aria-valuemax="100" '
+                   f'aria-valuenow="{int(round(shown * 100))}" aria-label="{attr(percent(progress))} {what}">'
+                   f'<span class="northstar-measure__fill" style="width: {round(shown * 100, 1)}%"></span></span>')
+
+
+def _objective_bar(node: Node, compact: bool) -> str:
+    """The progress of an objective measured by key results, or rolled up from its children."""
+    outcome = node.outcome
+    how = ("rolled up from its child objectives" if outcome.rolled_up
+           else f"over {plural(len(outcome.key_results), 'key result')}")
+    state, track = _track(node.progress, f"of the way, {how}")
+    label = f'<span class="northstar-measure__label">{percent(node.progress)}</span>'
+    if compact:
+        return f'<span class="northstar-measure northstar-measure--{state} northstar-measure--compact">{track}{label}</span>'
+    return (f'<span class="northstar-measure northstar-measure--{state}">{track}'
+            f'<span class="northstar-measure__direction">{percent(node.progress)} of the way, {how}</span></span>')
 
 
 @pass_context

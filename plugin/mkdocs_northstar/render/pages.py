@@ -22,7 +22,7 @@ from ..analysis import Analysis
 from ..model import Node
 from ..read.schema import STATUSES
 from ..views import StatusRow, periods_of, plans_naming, roadmap, status_rollups, status_rows
-from . import html as fragments
+from . import html as fragments, outcome_html
 from .bodies import BodyLinks, first_paragraph, nest_headings
 from .maps import FULL_LIMIT
 from .text import as_page_html, md, number, percent, yaml_string
@@ -148,7 +148,11 @@ TEMPLATE_NAMES = dict(
     objective_theme_matrix=fragments.objective_theme_matrix, objectives_coverage=fragments.objectives_coverage,
     themes_coverage=fragments.themes_coverage, teams_coverage=fragments.teams_coverage,
     team_objective_heat=fragments.team_objective_heat, coverage_gaps=fragments.coverage_gaps,
-    plan_list=fragments.plan_list, problem_at=fragments.problem_at)
+    plan_list=fragments.plan_list, problem_at=fragments.problem_at,
+    # Outcomes over time (contract v1.1).
+    key_results=outcome_html.key_results, objective_health=outcome_html.objective_health,
+    worst_first=outcome_html.worst_first, latest_checkins=outcome_html.latest_checkins,
+    period_scores=outcome_html.period_scores)
 
 
 # --- Pages -----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Key results and their measurements over time (contract v1.1): the model, pure.
+"""Reading key results from an objective's front matter (contract v1.1), pure.
 
 From an objective's front matter, `key_results_of` builds its key results (the v1
 shorthand keys make exactly one, `kr-1`), each with its measurements, and the schema
@@ -17,107 +17,12 @@ function `nested_key_lines` computes those paths from PyYAML's composed node.
 from __future__ import annotations
 
 import datetime
-import os
-import re
-from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
-from .read import schema
+from ..read import schema
+from .key_results import (MEASUREMENT_KEYS, KEY_RESULT_KEYS, METRIC, MILESTONE, SCHEMA, SHORTHAND_KEYS, ReadCsv,
+                          Finding, KeyResult, Measurement, default_direction, parse_date)
 
-SCHEMA = "schema"
-METRIC, MILESTONE = "metric", "milestone"
-DIRECTIONS = ("increase", "decrease", "stay-above", "stay-below")
-HEALTHS = ("not-started", "on-track", "at-risk", "off-track", "ended")
-THRESHOLDS = (0.9, 0.7)
-STALE_AFTER_DAYS = 30
-# The keys of one key result, and of one measurement.
-KEY_RESULT_KEYS = ("id", "title", "metric", "baseline", "target", "direction", "current", "unit", "weight",
-                   "measurements", "milestone", "done")
-MEASUREMENT_KEYS = ("date", "value", "note")
-# The v1 keys that make an objective's one shorthand key result.
-SHORTHAND_KEYS = ("metric", "baseline", "target", "current", "unit", "measurements")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A problem found in a key result: `file` is None for the record's own file, else the
-    shown path of the CSV file it is in (lines are then that file's lines)."""
-
-    rule: str
-    line: int
-    message: str
-    file: str | None = None
-
-
-@dataclass(frozen=True)
-class Measurement:
-    date: datetime.date
-    value: float
-    note: str | None
-    line: int
-    file: str | None = None  # None: the record's own file; else the CSV file's shown path
-
-    def as_dict(self) -> dict:
-        return {"date": self.date.isoformat(), "value": self.value, "note": self.note}
-
-
-@dataclass
-class KeyResult:
-    id: str
-    title: str
-    kind: str  # METRIC or MILESTONE
-    metric: str | None = None
-    unit: str | None = None
-    direction: str | None = None
-    baseline: float | None = None
-    target: float | None = None
-    current: float | None = None
-    weight: float = 1
-    done: bool | datetime.date | None = None
-    measurements: list[Measurement] = field(default_factory=list)  # ordered by date
-    line: int = 1
-    milestone: str | None = None
-
-    @property
-    def value(self) -> float | None:
-        """The latest measurement's value, else `current`."""
-        return self.measurements[-1].value if self.measurements else self.current
-
-    @property
-    def progress(self) -> float | None:
-        """Unclamped progress (1.25 is 125 %); None while it cannot be worked out."""
-        if self.kind == MILESTONE:
-            return 1.0 if self.done else 0.0
-        value, target = self.value, self.target
-        if value is None or target is None:
-            return None
-        if self.direction == "stay-above":
-            return 1.0 if value >= target else 0.0
-        if self.direction == "stay-below":
-            return 1.0 if value <= target else 0.0
-        if self.baseline is None or target == self.baseline:
-            return None
-        return (value - self.baseline) / (target - self.baseline)
-
-    @property
-    def reached(self) -> bool:
-        progress = self.progress
-        return progress is not None and progress >= 1
-
-    def as_dict(self) -> dict:
-        """The key result as `northstar export` writes it (progress and health added by the caller)."""
-        done = self.done.isoformat() if isinstance(self.done, datetime.date) else self.done
-        return {"id": self.id, "title": self.title, "kind": self.kind, "metric": self.metric, "unit": self.unit,
-                "direction": self.direction, "baseline": self.baseline, "target": self.target,
-                "current": self.value, "progress": self.progress, "weight": self.weight, "done": done,
-                "measurements": [m.as_dict() for m in self.measurements]}
-
-
-ReadCsv = Callable[[str], "tuple[list[tuple[str | None, Measurement]], list[Finding]]"]
-
-
-# --- Reading key results from front matter -----------------------------------------
 
 
 class _Reader:
@@ -207,26 +112,6 @@ class _Reader:
                          f"({kept[-1].date.isoformat()}) is {kept[-1].value}")
 
 
-def parse_date(value: object) -> datetime.date | None:
-    """A YYYY-MM-DD date, as YAML gives it (a date) or as quoted text; None otherwise."""
-    if isinstance(value, datetime.datetime):
-        return None
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, str) and _DATE.fullmatch(value.strip()):
-        try:
-            return datetime.date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
-
-
-def default_direction(baseline: float | None, target: float | None) -> str | None:
-    if baseline is None or target is None or baseline == target:
-        return None
-    return "increase" if target > baseline else "decrease"
-
-
 def key_results_of(fields: dict, lines: dict[str, int],
                    read_csv: ReadCsv | None = None) -> tuple[list[KeyResult], list[Finding]]:
     """The key results of an objective from its front-matter fields, and the problems found.
@@ -270,7 +155,7 @@ def _key_results(reader: _Reader, value: object) -> list[KeyResult]:
                                       f"got {schema.type_name(value) if value != [] else 'an empty list'}")
         return []
     results: list[KeyResult] = []
-    pending: list[tuple[KeyResult, list, str, str]] = []  # rows of a shared CSV wait for every id
+    pending: list[tuple[KeyResult, list, str, str, object]] = []  # rows of a shared CSV wait for every id
     seen: dict[str, int] = {}
     for position, item in enumerate(value, 1):
         path = f"key_results.{position}"
@@ -289,15 +174,22 @@ def _key_results(reader: _Reader, value: object) -> list[KeyResult]:
         label = f"key result '{kr.id}'"
         rows = reader.measurements(f"{path}.measurements", f"{label}: measurements",
                                    item["measurements"]) if "measurements" in item else []
-        pending.append((kr, rows, path, label))
+        pending.append((kr, rows, path, label, item.get("measurements")))
     ids = [kr.id for kr in results]
     unknown: set[tuple[str | None, int]] = set()
-    for kr, rows, path, label in pending:
+    # A CSV file one key result names alone holds its rows, key_result column or not; a file
+    # several name needs the column to say whose each row is (said once, at its first row).
+    named = [item.get("measurements") for item in value if isinstance(item, dict)]
+    shared = {name for name in named if isinstance(name, str) and named.count(name) > 1}
+    unsorted: set[str | None] = set()
+    for kr, rows, path, label, name in pending:
         mine = []
         for key_result, row in rows:
-            if key_result is None and len(results) > 1 and row.file is not None:
-                reader.problems.append(Finding(SCHEMA, row.line, "the objective has several key results: "
-                                                                 "the CSV file needs a key_result column", row.file))
+            if key_result is None and row.file is not None and name in shared:
+                if row.file not in unsorted:
+                    unsorted.add(row.file)
+                    reader.problems.append(Finding(SCHEMA, row.line, "several key results name this CSV file: it "
+                                                   "needs a key_result column saying whose each row is", row.file))
             elif key_result not in (None, kr.id) and key_result not in ids:
                 if (row.file, row.line) not in unknown:  # once, however many key results share the file
                     unknown.add((row.file, row.line))
@@ -362,7 +254,7 @@ def _key_result(reader: _Reader, item: dict, path: str, label: str, position: in
     return kr
 
 
-_DIRECTION = schema._choice(DIRECTIONS)
+_DIRECTION = schema.DIRECTION
 
 
 def incomplete(kr: KeyResult) -> str | None:
@@ -379,24 +271,6 @@ def incomplete(kr: KeyResult) -> str | None:
     return None
 
 
-# JSON Schema of the two new objective keys, for schema.KEYS (a pass-through check: the
-# key results are validated by key_results_of, which knows the lines of nested keys).
-_MEASUREMENT_JSON = {"type": "object", "additionalProperties": False, "required": ["date", "value"],
-                     "properties": {"date": {"type": "string", "format": "date"}, "value": {"type": "number"},
-                                    "note": {"type": ["string", "number"]}}}
-MEASUREMENTS_JSON = {"anyOf": [{"type": "array", "items": _MEASUREMENT_JSON},
-                               {"type": "string", "pattern": r"\.csv$"}]}
-KEY_RESULTS_JSON = {"type": "array", "minItems": 1, "items": {
-    "type": "object", "additionalProperties": False,
-    "properties": {"id": {"type": "string", "pattern": schema.ID_PATTERN}, "title": {"type": ["string", "number"]},
-                   "metric": {"type": ["string", "number"]}, "baseline": {"type": "number"},
-                   "target": {"type": "number"}, "direction": {"enum": list(DIRECTIONS)},
-                   "current": {"type": "number"}, "unit": {"type": ["string", "number"]},
-                   "weight": {"type": "number", "exclusiveMinimum": 0}, "measurements": MEASUREMENTS_JSON,
-                   "milestone": {"type": ["string", "number"]},
-                   "done": {"anyOf": [{"type": "boolean"}, {"type": "string", "format": "date"}]}}}}
-MEASUREMENTS = schema.Check(lambda value: value, MEASUREMENTS_JSON)
-KEY_RESULTS = schema.Check(lambda value: value, KEY_RESULTS_JSON)
 
 
 def nested_key_lines(root, first_line: int = 1) -> dict[str, int]:
@@ -428,127 +302,3 @@ def nested_key_lines(root, first_line: int = 1) -> dict[str, int]:
     return lines
 
 
-# --- Judged as of a date --------------------------------------------------------------
-
-
-def default_as_of() -> datetime.date:
-    """Today, or the day of SOURCE_DATE_EPOCH (UTC) when it is set, for reproducible builds."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        try:
-            return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.timezone.utc).date()
-        except (ValueError, OverflowError, OSError):
-            pass
-    return datetime.date.today()
-
-
-def period_bounds(period: str | int) -> tuple[datetime.date, datetime.date]:
-    """The first and last day of a period: 2026, 2026-H1, 2026-Q3."""
-    period = str(period)
-    year = int(period[:4])
-    if len(period) == 4:
-        return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    months = 6 if period[5] == "H" else 3
-    first_month = (int(period[6]) - 1) * months + 1
-    last_month = first_month + months - 1
-    end = datetime.date(year + 1, 1, 1) if last_month == 12 else datetime.date(year, last_month + 1, 1)
-    return datetime.date(year, first_month, 1), end - datetime.timedelta(days=1)
-
-
-def expected_progress(period: str, as_of: datetime.date) -> float:
-    """The share of the period elapsed at the end of `as_of`: 0 before it, 1 after it."""
-    start, end = period_bounds(period)
-    days = (end - start).days + 1
-    return min(1.0, max(0.0, ((as_of - start).days + 1) / days))
-
-
-def health(progress: float | None, period: str, as_of: datetime.date, thresholds=THRESHOLDS,
-           reached: bool = False) -> str | None:
-    """not-started, on-track, at-risk, off-track or ended; None while under way without a value."""
-    start, end = period_bounds(period)
-    if as_of < start:
-        return "not-started"
-    if as_of > end:
-        return "ended"
-    if progress is None:
-        return None
-    expected = expected_progress(period, as_of)
-    on_track, at_risk = thresholds
-    if reached or progress >= on_track * expected:
-        return "on-track"
-    if progress >= at_risk * expected:
-        return "at-risk"
-    return "off-track"
-
-
-def key_result_health(kr: KeyResult, period: str, as_of: datetime.date, thresholds=THRESHOLDS) -> str | None:
-    return health(kr.progress, period, as_of, thresholds, reached=kr.reached)
-
-
-def clamp(progress: float) -> float:
-    return min(1.0, max(0.0, progress))
-
-
-def score(progress: float | None, period: str, as_of: datetime.date) -> float | None:
-    """Progress clamped to [0, 1] once the period has ended; None before."""
-    if progress is None or as_of <= period_bounds(period)[1]:
-        return None
-    return clamp(progress)
-
-
-def objective_progress(krs: Iterable[KeyResult]) -> float | None:
-    """The weighted mean of the key results' clamped progress, over those with a value."""
-    total = weights = 0.0
-    for kr in krs:
-        progress = kr.progress
-        if progress is not None:
-            total += kr.weight * clamp(progress)
-            weights += kr.weight
-    return total / weights if weights else None
-
-
-def rolled_up(own: float | None, has_key_results: bool, children: Iterable[float | None]) -> float | None:
-    """An objective's progress: its own, or, without key results of its own, the mean of
-    its children's progress (those with one)."""
-    if has_key_results:
-        return own
-    known = [child for child in children if child is not None]
-    return sum(known) / len(known) if known else None
-
-
-def forecast(kr: KeyResult, period: str, as_of: datetime.date | None = None) -> float | None:
-    """The value the linear trend of the measurements in the period (up to as_of) projects
-    for its last day, by least squares; None with fewer than two of them."""
-    start, end = period_bounds(period)
-    last = end if as_of is None else min(end, as_of)
-    points = [(m.date.toordinal(), m.value) for m in kr.measurements if start <= m.date <= last]
-    if len(points) < 2:
-        return None
-    n = len(points)
-    mean_x = sum(x for x, _ in points) / n
-    mean_y = sum(y for _, y in points) / n
-    spread = sum((x - mean_x) ** 2 for x, _ in points)
-    slope = sum((x - mean_x) * (y - mean_y) for x, y in points) / spread
-    return mean_y + slope * (end.toordinal() - mean_x)
-
-
-def under_way(period: str, as_of: datetime.date) -> bool:
-    start, end = period_bounds(period)
-    return start <= as_of <= end
-
-
-def stale(kr: KeyResult, as_of: datetime.date, days: int = STALE_AFTER_DAYS, period: str | None = None) -> bool:
-    """A metric key result whose latest measurement is more than `days` old as of `as_of`
-    (and, given its objective's period, only while that period is under way)."""
-    if kr.kind != METRIC or not kr.measurements:
-        return False
-    if period is not None and not under_way(period, as_of):
-        return False
-    return (as_of - kr.measurements[-1].date).days > days
-
-
-def overdue(period: str | None, status: str, as_of: datetime.date) -> bool:
-    """A plan neither done nor dropped whose period ended before `as_of`."""
-    if not period or status in ("done", "dropped"):
-        return False
-    return period_bounds(period)[1] < as_of
