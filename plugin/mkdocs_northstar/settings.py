@@ -21,7 +21,7 @@ from .diagnostics import SEVERITIES
 from .read.limits import MAX_EXPANDED_NODES, TooBig, check_depth, check_expansion
 
 PLUGIN_NAME = "northstar"
-DEFAULTS = {"plans_dir": "plans", "url_prefix": "strategy", "rules": {}}
+DEFAULTS = {"plans_dir": "plans", "url_prefix": "strategy", "rules": {}, "name": None, "sources": None}
 _URL_PREFIX = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$")
 
 
@@ -39,6 +39,11 @@ class Settings:
     repo_url: str | None = None
     edit_uri: str | None = None
     use_directory_urls: bool = True  # how the site serves pages; links in raw HTML depend on it
+    # Contract v1.2: this strategy's name and its sources, as written; read/sources/config.py
+    # checks them, each problem a `source` diagnostic at its line of `config_file`.
+    name: Any = None
+    sources: Any = None
+    config_file: Path | None = None
 
     @property
     def plans_root(self) -> Path:
@@ -89,7 +94,10 @@ def validate_options(options: Mapping[str, Any]) -> dict[str, Any]:
             raise ConfigError(f"plugin '{PLUGIN_NAME}': rule '{rule_id}' has severity {severity!r}; "
                               f"use one of {', '.join(SEVERITIES)}")
         severities[rule_id] = severity
-    return {"plans_dir": plans_dir, "url_prefix": url_prefix.strip("/"), "rules": severities}
+    # `name` and `sources` are checked where they are read (read/sources/config.py): a bad
+    # source is a located diagnostic of rule `source`, and the rest is still read.
+    return {"plans_dir": plans_dir, "url_prefix": url_prefix.strip("/"), "rules": severities,
+            "name": chosen["name"], "sources": chosen["sources"]}
 
 
 def check_inside(root: Path, plans_dir: str) -> None:
@@ -103,11 +111,14 @@ def check_inside(root: Path, plans_dir: str) -> None:
 
 
 def settings_from(root: Path, options: Mapping[str, Any] | None, *, docs_dir: str = "docs",
-                  repo_url: str | None = None, edit_uri: str | None = None) -> Settings:
+                  repo_url: str | None = None, edit_uri: str | None = None,
+                  config_file: Path | None = None) -> Settings:
     checked = validate_options(options or {})
     check_inside(root, checked["plans_dir"])
     return Settings(root=root, plans_dir=checked["plans_dir"], url_prefix=checked["url_prefix"],
-                    rules=checked["rules"], docs_dir=docs_dir, repo_url=repo_url, edit_uri=edit_uri)
+                    rules=checked["rules"], docs_dir=docs_dir, repo_url=repo_url, edit_uri=edit_uri,
+                    name=checked["name"], sources=checked["sources"],
+                    config_file=config_file or root / "mkdocs.yml")
 
 
 # --- Reading mkdocs.yml --------------------------------------------------------------
@@ -229,5 +240,5 @@ def read_settings(config_file: str | Path = "mkdocs.yml", read_text: Callable[[P
     repo_url = config.get("repo_url") if isinstance(config.get("repo_url"), str) else None
     edit_uri = config.get("edit_uri") if isinstance(config.get("edit_uri"), str) else None
     settings = settings_from(path.resolve().parent, options, docs_dir=str(docs_dir), repo_url=repo_url,
-                             edit_uri=edit_uri)
+                             edit_uri=edit_uri, config_file=path.resolve())
     return replace(settings, use_directory_urls=config.get("use_directory_urls") is not False)

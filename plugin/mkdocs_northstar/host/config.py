@@ -30,3 +30,7 @@ class NorthstarConfig(Config):
     url_prefix = _Place(str, default="strategy")
     # Rule id -> error | warning | off.
     rules = option.Type(dict, default={})
+    # Contract v1.2: this strategy's name, and the other strategies it reads (checked by
+    # the core, each problem a `source` diagnostic at its line of mkdocs.yml).
+    name = option.Optional(option.Type(str))
+    sources = option.Optional(option.Type(dict))

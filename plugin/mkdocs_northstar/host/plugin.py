@@ -72,7 +72,8 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
         try:
             self.settings = settings_from(
                 root, dict(self.config), docs_dir=os.path.relpath(config.docs_dir, root),
-                repo_url=config.repo_url, edit_uri=config.edit_uri)
+                repo_url=config.repo_url, edit_uri=config.edit_uri,
+                config_file=Path(config.config_file_path).resolve() if config.config_file_path else None)
         except ConfigError as error:
             raise PluginError(str(error)) from None
         for extension in _EXTENSIONS:
