@@ -73,8 +73,7 @@ class Guests:
                     guest.objectives + [objective for theme in guest.themes for objective in theme.objectives]))
         for guest in made:  # local records link back to the guests that name them
             for target, backlinks in _backlinks(guest):
-                if target.source is None:  # the model removes repeats when it sorts the lists
-                    backlinks(target).append(guest)
+                backlinks(target).append(guest)  # the model removes repeats when it sorts the lists
 
 
 def _backlinks(guest) -> Iterable[tuple[object, object]]:

@@ -115,8 +115,10 @@ class Guest(Node):
 
 def make_guest(record: ForeignRecord) -> Guest:
     guest = Guest(record=guest_record(record), slug=f"{record.source}:{record.id}")
-    guest.foreign, guest.source, guest.url = record, record.source, record.url
-    guest.page = f"sources/{record.source}/{record.page}"
+    guest.foreign, guest.source, guest.url, guest.period = record, record.source, record.url, record.period
+    # Its page: on the source's published site where its `url` is given, else a read-only
+    # page generated here, below the url_prefix.
+    guest.page = record.url or f"sources/{record.source}/{record.page}"
     return guest
 
 
@@ -154,6 +156,7 @@ class Strategy:
     foreign_dangling: list[tuple[Node, Dangling]] = field(default_factory=list)
     guests: list[Node] = field(default_factory=list)
     guest_plans: list[Node] = field(default_factory=list)
+    serving: object = None  # qualified.Serving: the records of sources linking here, by local id
     _by_kind: dict[str, list[Node]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def of_kind(self, kind: str) -> list[Node]:
@@ -337,8 +340,13 @@ def build(records: list[Record], index: Sources | None = None) -> Strategy:
     for plan in plans:
         if plan.period is None:
             plan.period = next((o.period for o in plan.served if o.period), None)
+    # A source's record read without this strategy's objectives inherits from them here, as it would in one repository.
+    for guest in sorted(guests.nodes.values(), key=lambda guest: guest.kind != "theme"):
+        if guest.period is None and guest.kind != "objective":
+            guest.period = next((o.period for o in (guest.served if guest.kind == "plan" else guest.objectives)
+                                 if o.period), None)
 
-    for node in nodes:
+    for node in nodes + list(guests.nodes.values()):
         for name in ("children", "themes", "plans", "dependents", "serving"):
             linked = getattr(node, name)
             if len(linked) < 2 or (name == "themes" and node.record.kind == "plan"):
@@ -364,4 +372,4 @@ def build(records: list[Record], index: Sources | None = None) -> Strategy:
 
     return Strategy(nodes=nodes, by_id=by_id, duplicates=duplicates, dangling=dangling, teams=teams,
                     sources=index, foreign_dangling=foreign_dangling, guests=list(guests.nodes.values()),
-                    guest_plans=_sorted(guest_plans))
+                    guest_plans=_sorted(guest_plans), serving=serving)

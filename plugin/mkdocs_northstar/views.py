@@ -174,9 +174,10 @@ def roadmap(strategy: Strategy) -> list[RoadmapPeriod]:
     (a plan serving two objectives shows under both) and by team."""
     periods = []
     in_period: dict[str | None, list[Node]] = {}
-    for plan in strategy.plans:
+    every = strategy.plans + strategy.guest_plans  # with the plans of sources serving this strategy
+    for plan in every:
         in_period.setdefault(plan.period, []).append(plan)
-    for period in periods_of(strategy.plans):
+    for period in periods_of(every):
         plans = in_period[period]
         # One pass over the plans per period: scanning them once per objective and once
         # per team grew with the square of the strategy (teams grow with the plans).

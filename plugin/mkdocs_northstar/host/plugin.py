@@ -42,7 +42,7 @@ _PACKAGE_ASSETS = Path(__file__).parent.parent / "assets"
 _EXTENSIONS = ("tables", "toc", "attr_list", "md_in_html", "admonition")
 # Generated pages that belong in the navigation; record and team pages never do,
 # since MkDocs' navigation costs grow with the square of the pages in it.
-_NAV_PAGES = ("index.md", "coverage.md", "roadmap.md", "narrative.md")
+_NAV_PAGES = ("index.md", "coverage.md", "roadmap.md", "narrative.md", "sources.md")
 
 
 class NorthstarPlugin(BasePlugin[NorthstarConfig]):

@@ -66,13 +66,21 @@ def _html_a(context, target: str, label: object) -> str:
 
 @pass_context
 def html_link(context, node: Node, label: str | None = None) -> str:
-    """A link to a record's page in raw HTML."""
-    return _html_a(context, node.page, label if label is not None else node.title)
+    """A link to a record's page in raw HTML; a record of another strategy is marked
+    and names its source (contract v1.2)."""
+    anchor = _html_a(context, node.page, label if label is not None else node.title)
+    return anchor + elsewhere(node.source) if node.source else anchor
+
+
+def elsewhere(source: str) -> str:
+    """The small label of a record that comes from another strategy."""
+    return f' <span class="northstar-elsewhere">from {text(source)}</span>'
+
 
 
 @pass_context
 def html_links(context, nodes: list[Node], empty: str = "none") -> str:
-    return ", ".join(_html_a(context, node.page, node.title) for node in nodes) if nodes else empty
+    return ", ".join(html_link(context, node) for node in nodes) if nodes else empty
 
 
 @pass_context

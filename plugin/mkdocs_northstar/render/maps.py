@@ -70,6 +70,7 @@ class Box:
     tooltip: str = ""  # the full text, shown on hover and read by screen readers
     status: str | None = None
     shares: dict[str, float] = field(default_factory=dict)  # aggregate: weight per status
+    source: str | None = None  # the strategy a record comes from, where it is not this one
     x: float = 0
     y: float = 0
 
@@ -97,20 +98,29 @@ def _objective_box(objective: Node, url: Url) -> Box:
     detail = objective.period or ""
     if progress is not None:
         detail = f"{round(progress * 100)}% to target" + (f" · {detail}" if detail else "")
-    return Box(shorten(objective.title, LABEL_CHARS), "objective", url(objective.page),
-               detail=shorten(detail, DETAIL_CHARS), tooltip=f"Objective: {objective.title}")
+    return _from_source(objective, Box(shorten(objective.title, LABEL_CHARS), "objective", url(objective.page),
+                                       detail=shorten(detail, DETAIL_CHARS), tooltip=f"Objective: {objective.title}"))
+
+
+def _from_source(node: Node, box: Box) -> Box:
+    """A record of another strategy: marked (a CSS class) and labelled with its source."""
+    if node.source:
+        box.source = node.source
+        box.detail = shorten(f"from {node.source}" + (f" · {box.detail}" if box.detail else ""), DETAIL_CHARS)
+        box.tooltip += f" (from {node.source})"
+    return box
 
 
 def _theme_box(theme: Node, url: Url, plans: int) -> Box:
     detail = f"{plans} plan{'s' if plans != 1 else ''}"
-    return Box(shorten(theme.title, LABEL_CHARS), "theme", url(theme.page), detail=detail,
-               tooltip=f"Theme: {theme.title}")
+    return _from_source(theme, Box(shorten(theme.title, LABEL_CHARS), "theme", url(theme.page), detail=detail,
+                                   tooltip=f"Theme: {theme.title}"))
 
 
 def _plan_box(plan: Node, url: Url) -> Box:
     team = f" · {plan.team}" if plan.team else ""
-    return Box(shorten(plan.title, LABEL_CHARS), "plan", url(plan.page), status=plan.status,
-               tooltip=f"Plan: {plan.title} ({plan.status}{team})")
+    return _from_source(plan, Box(shorten(plan.title, LABEL_CHARS), "plan", url(plan.page), status=plan.status,
+                                  tooltip=f"Plan: {plan.title} ({plan.status}{team})"))
 
 
 def _aggregate_box(plans: list[Node], href: str, what: str) -> Box:
@@ -264,6 +274,8 @@ def _status_strip(box: Box) -> Iterable[str]:
 
 def _node(box: Box) -> str:
     classes = f"northstar-map__node northstar-map__node--{box.kind}"
+    if box.source:
+        classes += " northstar-map__node--elsewhere"
     if box.status:
         classes += f" northstar-map__node--{box.status}"
     parts = [f'<a href="{xml(box.href)}" class="{classes}">',
