@@ -194,20 +194,24 @@ def objective_map(objective: Node, url: Url) -> Diagram | None:
 def strategy_map(strategy: Strategy, url: Url) -> Diagram | None:
     """Every objective → its themes → their plans; plans counted per theme past
     FULL_LIMIT; None when the objectives or themes alone are too many to draw."""
-    objectives, themes = strategy.objectives, strategy.themes
+    # With the themes and plans of sources that serve this strategy's objectives (contract v1.2).
+    objectives = strategy.objectives
+    themes = strategy.themes + [guest for guest in strategy.guests
+                                if guest.kind == "theme" and any(o.source is None for o in guest.objectives)]
     if not objectives or len(objectives) > FULL_LIMIT or len(themes) > FULL_LIMIT:
         return None
     roots = {objective: _objective_box(objective, url) for objective in _parents_first(objectives)}
     theme_boxes = {theme: _theme_box(theme, url, len(theme.plans)) for theme in themes if theme.objectives}
-    theme_links = [(roots[objective], box) for theme, box in theme_boxes.items() for objective in theme.objectives]
-    served = [plan for plan in strategy.plans if plan.served]
+    theme_links = [(roots[objective], box) for theme, box in theme_boxes.items() for objective in theme.objectives
+                   if objective in roots]
+    served = [plan for plan in strategy.plans + strategy.guest_plans if plan.served]
     plan_links: list[tuple[Box, Box]] = []
     if len(served) <= FULL_LIMIT:
         boxes = {plan: _plan_box(plan, url) for plan in served}
         for plan, box in boxes.items():
             plan_links += [(theme_boxes[theme], box) for theme in plan.themes if theme in theme_boxes]
-            plan_links += [(roots[objective], box) for objective in plan.objectives
-                           if not any(theme in theme_boxes and objective in theme.objectives for theme in plan.themes)]
+            plan_links += [(roots[objective], box) for objective in plan.objectives if objective in roots
+                           and not any(theme in theme_boxes and objective in theme.objectives for theme in plan.themes)]
     else:
         for theme, box in theme_boxes.items():
             if theme.plans:
