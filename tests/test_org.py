@@ -254,3 +254,34 @@ def test_a_strategy_split_by_team_gives_the_same_coverage_and_diagnostics(tmp_pa
     linked_teams = {team: figures for team, figures in _figures(together)["teams"].items()
                     if team != some_plan.parent.name}
     assert {team: figures for team, figures in _figures(company)["teams"].items() if team in linked_teams} == linked_teams
+
+
+def test_diff_reports_links_made_and_broken_to_another_strategy_s_records(org):
+    team = org / "search"
+    _git(team, "init", "-q")
+    _git(team, "add", "-A")
+    _git(team, "commit", "-qm", "plans")
+    theme = team / "plans" / "themes" / "relevance.md"
+    theme.write_text(theme.read_text().replace("company:find-fast", "company:returning-shoppers"))
+    result = northstar(team, "diff", "HEAD", "--format", "json")
+    assert result.returncode in (0, 1), result.stderr
+    data = json.loads(result.stdout)
+    assert {"from": "relevance", "key": "objectives", "to": "company:returning-shoppers"} in data["links"]["made"]
+    broken = [link for link in data["links"]["broken"] if link["to"] == "company:find-fast"]
+    assert [(link["from"], link["key"]) for link in broken] == [("relevance", "objectives")]
+
+
+def test_a_warm_check_sees_a_source_that_changed_though_no_plan_here_did(org):
+    company = org / "company"
+    exported = northstar(org / "search", "export")
+    write(org, {"search.json": exported.stdout})
+    config = company / "mkdocs.yml"
+    config.write_text(config.read_text().replace("path: ../search", "export: ../search.json"))
+    assert northstar(company, "check").returncode == 0  # and the cache remembers it
+    data = json.loads(exported.stdout)
+    for record in data["records"]:  # the search team's themes now serve nothing of the company
+        if record["kind"] == "theme":
+            record["fields"]["objectives"] = ["company:nothing-here"]
+    (org / "search.json").write_text(json.dumps(data))
+    result = northstar(company, "check")
+    assert "no plan serves objective 'find-fast'" in result.stdout

@@ -238,6 +238,11 @@ class RecordCache:
         """The last check's verdict, if nothing it depends on has changed since."""
         if self.verdict_file is None:
             return None
+        if settings.sources:
+            # What other strategies hold can change without a file here changing: their
+            # records are read each time (from the sources' own cache, by export content or
+            # git commit), and judged with the plans.
+            return None
         plans_root = settings.root / settings.plans_dir  # spelled as read_plans spells it
         if not plans_root.is_dir():
             return None  # analyse says what is wrong with it
