@@ -206,6 +206,22 @@ class Sources:
                     add(found.children, self.links(record, "parent"), record)
         return found
 
+    def effort_shares(self, serving: Serving) -> dict[str, tuple[float, float]]:
+        """`effort_share` of every source at once: one pass over what serves this strategy
+        (once per source, the sources page took 0.4 s for 50 sources of 100 plans)."""
+        serving_ids = {(record.source, record.id) for group in serving.objectives.values() for record in group}
+        shares = {}
+        for name, records in self.records.items():
+            part = whole = 0.0
+            for record in records.values():
+                if record.kind == "plan":
+                    weight = record.effort or 1
+                    whole += weight
+                    if (name, record.id) in serving_ids:
+                        part += weight
+            shares[name] = (part, whole)
+        return shares
+
     def effort_share(self, name: str, serving: Serving) -> tuple[float, float]:
         """(effort of the source's plans serving this strategy's objectives, effort of all
         its plans): a plan weighs its effort, or 1 where none is given."""

@@ -147,6 +147,26 @@ def plan_metadata(context, node: Node) -> str:
 _METADATA_HEAD = [("", False), ("", False)]
 
 
+@pass_context
+def source_metadata(context, node: Node) -> str:
+    """The table of a read-only page of another strategy's record (contract v1.2): in
+    Python, as a plan's, since a company site may show thousands of them."""
+    rows = [["Source", f"<strong>{text(node.source)}</strong>"], ["Id", text(node.ref)], ["Kind", node.kind]]
+    if node.kind == "plan":
+        rows += [["Status", status_badge(node.status)], ["Team", html_team_link(context, node.team)],
+                 ["Themes", html_links(context, node.themes)], ["Effort", number(node.effort)]]
+    rows.append(["Period", text(node.period or "–")])
+    if node.progress is not None:
+        rows.append(["Progress", percent(node.progress)])
+    if node.parent is not None:
+        rows.append(["Parent objective", html_link(context, node.parent)])
+    if node.kind != "objective":
+        rows.append(["Serves", html_links(context, node.served if node.kind == "plan" else node.objectives)])
+    if node.depends_on:
+        rows.append(["Depends on", html_links(context, node.depends_on)])
+    return raw_html(context, html_table(_METADATA_HEAD, rows), SEARCH_TEXT)
+
+
 def html_url(url: str) -> str:
     return f'<a href="{attr(url)}">{text(url)}</a>'
 
