@@ -88,7 +88,8 @@ def html_team_link(context, name: str | None) -> str:
     """A link to a team's page in raw HTML ("–" for no team)."""
     if not name:
         return "–"
-    return _html_a(context, context["strategy"].teams[name].page, name)
+    team = context["strategy"].teams.get(name)  # another strategy's team shown here may have no page
+    return _html_a(context, team.page, name) if team is not None else text(name)
 
 
 def progress_bar(node: Node, compact: bool = False) -> str:
