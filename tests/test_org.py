@@ -285,3 +285,22 @@ def test_a_warm_check_sees_a_source_that_changed_though_no_plan_here_did(org):
     (org / "search.json").write_text(json.dumps(data))
     result = northstar(company, "check")
     assert "no plan serves objective 'find-fast'" in result.stdout
+
+
+def test_an_export_cannot_place_a_page_outside_its_folder_nor_run_script(tmp_path):
+    hostile = {"version": 1, "name": "team", "records": [
+        {"id": "evil", "kind": "plan", "title": "<script>alert(1)</script>", "page": "strategy/../../../../escape.md",
+         "fields": {"themes": ["company:better-search"]}}]}
+    config = (MKDOCS_YML.replace("  - northstar\n", "  - northstar:\n      name: company\n      sources:\n"
+                                 "        team:\n          export: team.json\n"))
+    site = make_site(tmp_path / "site", config=config)
+    write(site, {"team.json": json.dumps(hostile)})
+    result = mkdocs_build(site, "--strict")
+    assert result.returncode == 0, result.stderr
+    built = site / "site"
+    assert not (tmp_path / "escape.md").exists() and not list(tmp_path.rglob("escape*"))
+    page = built / "strategy" / "sources" / "team" / "plans" / "evil" / "index.html"
+    assert page.is_file()
+    theme = (built / "strategy" / "themes" / "better-search" / "index.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in theme and "&lt;script&gt;alert(1)&lt;/script&gt;" in theme
+    assert "<script>alert(1)</script>" not in page.read_text(encoding="utf-8")

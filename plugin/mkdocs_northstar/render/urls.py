@@ -4,6 +4,7 @@ rewrites) and as the served URLs raw HTML needs."""
 from __future__ import annotations
 
 import posixpath
+from urllib.parse import quote
 
 from jinja2 import pass_context
 
@@ -15,7 +16,7 @@ def relative(target: str, here: str) -> str:
     """Link from page `here` to page `target`, both relative to url_prefix (a target on
     another site, a source's published page, is its URL)."""
     if "://" in target:
-        return target
+        return external(target)
     # posixpath.relpath makes both absolute against the working directory first; at
     # tens of thousands of links per build that was a third of the rendering time.
     target_parts = target.split("/")
@@ -23,6 +24,12 @@ def relative(target: str, here: str) -> str:
     if any(part in ("", ".", "..") for part in target_parts + folder_parts):
         return posixpath.relpath(target, posixpath.dirname(here) or ".")
     return _climb(target_parts, folder_parts) or "."
+
+
+def external(url: str) -> str:
+    """A source's published page: characters that could end a Markdown link or start
+    markup (parentheses, angle brackets, spaces, quotes) percent-encoded."""
+    return quote(url, safe=":/?#[]@!$&*+,;=%-._~")
 
 
 def _climb(target_parts: list[str], folder_parts: list[str]) -> str:
@@ -80,7 +87,7 @@ class HtmlLinks:
     def href(self, target: str, here: str) -> str:
         """A relative URL from the served page `here` to the served page `target`."""
         if "://" in target:  # a source's published page
-            return target
+            return external(target)
         target_parts, target_is_folder = self._parts(target)
         here_parts, _ = self._parts(here)
         # Pages below url_prefix have plain slugs for names (no "." or ".." parts), so the
@@ -99,7 +106,7 @@ class HtmlLinks:
         the same URL for it. Most links leave the top folder of the page they are on (a
         theme's page listing plans): their URL then depends only on how deep that page is."""
         if "://" in target:
-            return target
+            return external(target)
         folder = self._folders.get(here)
         if folder is None:
             folder = self._folders[here] = self._parts(here)[0][:-1]
