@@ -12,12 +12,19 @@ writes, only below OUT (which must not exist yet or be empty):
 
 then reads the teams from the company's point of view as path, export and git sources,
 cold (empty cache) and warm, and prints the times, and the warm time of the first 50.
+
+It then writes `company-exports/` (the company reading every team from its export) and
+`together/` (the same objectives and plans in one repository, links unqualified) and
+times `northstar check` (cold and warm) of both, and, with --build, `mkdocs build`:
+the strategy split across repositories should cost at most 1.3 times the one repository.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import re
+import shutil
 import subprocess
 import sys
 import time
@@ -101,12 +108,55 @@ def timed(what: str, chosen: list[sources_config.SourceSpec], cache: Path | None
     return results
 
 
+def split_and_together(out: Path, names: list[str]) -> None:
+    """company-exports/ reads each team from its export; together/ holds everything in one
+    repository, each `company:` and `team-NNN:` qualifier dropped (ids are unique across)."""
+    listed = "".join(f"        {name}:\n          export: ../exports/{name}.json\n" for name in names)
+    shutil.copytree(out / "company" / "plans", out / "company-exports" / "plans")
+    write(out / "company-exports" / "mkdocs.yml", "site_name: Company\nplugins:\n  - northstar:\n"
+          f"      name: company\n      sources:\n{listed}")
+    shutil.copytree(out / "company" / "plans", out / "together" / "plans")
+    write(out / "together" / "mkdocs.yml", "site_name: Together\nplugins:\n  - northstar\n")
+    qualifier = re.compile(r"\b(?:company|team-\d{3}):")
+    for name in names:
+        for path in (out / name / "plans").rglob("*.md"):
+            target = out / "together" / "plans" / path.relative_to(out / name / "plans")
+            write(target, qualifier.sub("", path.read_text(encoding="utf-8")))
+    for site in ("company-exports", "together"):
+        write(out / site / "docs" / "index.md", "# Home\n")
+
+
+def run_timed(what: str, command: list[str], folder: Path) -> float:
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=folder, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    tail = (result.stdout + result.stderr).strip().splitlines()[-1:] or [""]
+    print(f"{what:<32} {elapsed:7.3f} s  exit {result.returncode}: {tail[0][:100]}")
+    return elapsed
+
+
+def compare(out: Path, build: bool) -> None:
+    northstar = [sys.executable, "-m", "mkdocs_northstar.cli"]
+    times: dict[str, float] = {}
+    for site in ("together", "company-exports"):
+        shutil.rmtree(out / site / ".northstar-cache", ignore_errors=True)
+        times[f"{site} check cold"] = run_timed(f"{site}: check, cold", [*northstar, "check"], out / site)
+        times[f"{site} check warm"] = run_timed(f"{site}: check, warm", [*northstar, "check"], out / site)
+        if build:
+            times[f"{site} build"] = run_timed(f"{site}: mkdocs build", [sys.executable, "-m", "mkdocs", "build", "-q"], out / site)
+    for what in ("check cold", "check warm", "build"):
+        if f"together {what}" in times:
+            ratio = times[f"company-exports {what}"] / times[f"together {what}"]
+            print(f"{'split / together, ' + what:<32} {ratio:7.2f}x")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--teams", type=int, default=100)
     parser.add_argument("--plans", type=int, default=100)
     parser.add_argument("--objectives", type=int, default=50)
+    parser.add_argument("--build", action="store_true", help="also time mkdocs build of both sites")
     args = parser.parse_args(argv)
     out = args.out.resolve()
     if out.exists() and any(out.iterdir()):
@@ -126,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     serving = index.serving({})
     served = sum(len(plans) for plans in serving.objectives.values())
     print(f"{'serving index':<32} {time.perf_counter() - start:7.3f} s  {served} (objective, plan) pairs")
+    split_and_together(out, names)
+    compare(out, args.build)
     return 0
 
 

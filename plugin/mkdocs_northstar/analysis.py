@@ -113,11 +113,37 @@ def analyse_files(settings: Settings, files: Iterable[tuple[str, bytes]],
     return _judge(settings, records, list(problems), [], read_file)
 
 
+def read_sources(settings: Settings, records: list[Record]):
+    """The other strategies this one names (contract v1.2), as an index for the model,
+    and the problems met, each at its line of mkdocs.yml (rule `source`). What an export
+    or a git commit held is kept in the cache folder, so a warm run reads a hash or a
+    commit id per source."""
+    from .cache import CACHE_DIR
+    from .qualified import Sources
+    from .read.sources.config import local_name_clashes, option_lines, parse_sources
+    from .read.sources.reading import read_sources as read_all
+    from .read.sources.store import problems_of
+
+    config_file = settings.config_file or settings.root / "mkdocs.yml"
+    if settings.name is None and settings.sources is None:
+        return Sources([], None), []
+    options = {"name": settings.name, "sources": settings.sources}
+    name, specs, problems = parse_sources(options, option_lines(config_file), config_file)
+    results = read_all(specs, settings.root / CACHE_DIR)
+    local = {record.id: record.path for record in records if record.id and not record.broken}
+    problems += problems_of(results) + local_name_clashes(specs, local)
+    return Sources(results, name), problems
+
+
 def _judge(settings: Settings, records: list[Record], problems: list[tuple[str, Problem]],
            assets: list[str], read_file=None) -> Analysis:
-    strategy = build(records)
+    index, source_problems = read_sources(settings, records)
+    strategy = build(records, index)
     prefix = display_prefix(settings.root, settings.plans_root)
     strategy.scan_problems = [(prefix + source, problem) for source, problem in problems]
+    # A source's problems are reported on mkdocs.yml (paths are relative to its folder).
+    config_name = (settings.config_file or settings.root / "mkdocs.yml").name
+    strategy.scan_problems += [(config_name, problem) for problem in source_problems]
     _measure(strategy, settings, prefix, read_file)
     diagnostics = rules.run(strategy, dict(settings.rules))
     return Analysis(settings, records, strategy, diagnostics, assets)

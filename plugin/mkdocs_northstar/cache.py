@@ -78,6 +78,27 @@ def _stamp(stat: os.stat_result) -> tuple[int, int, int, int]:
     return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
 
 
+def _source_stamps(settings: Settings) -> dict[str, tuple | None] | None:
+    """The stamps of a strategy's export sources, or None where any source is a folder or
+    git repository (or the options are not usable), whose content no stamp here tells."""
+    from .read.sources.config import parse_sources
+
+    try:
+        _, specs, problems = parse_sources({"name": settings.name, "sources": settings.sources}, {},
+                                           settings.config_file or settings.root / "mkdocs.yml")
+    except Exception:  # noqa: BLE001 - the analysis reports what is wrong with them
+        return None
+    if problems or any(spec.kind != "export" for spec in specs):
+        return None
+    stamps: dict[str, tuple | None] = {}
+    for spec in specs:
+        try:
+            stamps["source:" + spec.target] = _stamp(os.stat(spec.target))
+        except OSError:
+            stamps["source:" + spec.target] = None
+    return stamps
+
+
 def _racy(stamp: tuple | None) -> bool:
     return stamp is not None and time.time() - stamp[1] / 1e9 < RACY_SECONDS
 
@@ -239,11 +260,17 @@ class RecordCache:
         """The last check's verdict, if nothing it depends on has changed since."""
         if self.verdict_file is None:
             return None
+        sources = _source_stamps(settings) if settings.sources else {}
+        if sources is None:
+            # What a folder or git source holds can change without a file here changing:
+            # it is read each time (a git source from the sources' cache, by commit).
+            return None
         plans_root = settings.root / settings.plans_dir  # spelled as read_plans spells it
         if not plans_root.is_dir():
             return None  # analyse says what is wrong with it
         found = self._scan = scan(plans_root)
         self._surveyed = {}
+        self._surveyed.update(sources)  # export sources: a verdict stands while each file is unchanged
         # The other files too: an objective's measurements may live in a CSV file beside it.
         for source in (*found.plan_files, *found.asset_files):
             absolute = os.path.join(str(plans_root), source)

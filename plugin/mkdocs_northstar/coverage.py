@@ -128,8 +128,12 @@ def compute(strategy: Strategy) -> Coverage:
         teams.append(TeamCoverage(team.name, team.slug, team.plans, linked,
                                   [served[key] for key in sorted(served)], _rollup(team.plans)))
 
+    # The plans of sources that serve this strategy count like its own (contract v1.2):
+    # the same weight, the same statuses, so a strategy split across repositories gives
+    # the figures it gave in one.
+    every = strategy.plans + strategy.guest_plans
     matrix: dict[tuple[str, str], int] = {}
-    for plan in strategy.plans:
+    for plan in every:
         for theme in plan.themes:
             for objective in plan.served:
                 if objective in theme.objectives or objective in plan.objectives:
@@ -137,7 +141,7 @@ def compute(strategy: Strategy) -> Coverage:
                     matrix[key] = matrix.get(key, 0) + 1
 
     linked = Share()
-    for plan in strategy.plans:
+    for plan in every:
         linked.add(plan.weight, plan.linked)
     covered = Share()
     for entry in objectives:

@@ -139,6 +139,8 @@ def as_data(analysis: Analysis) -> dict:
     counts = _counts(analysis)
     return {
         "version": VERSION,
+        # Contract v1.2: the strategy's own name (null without one), as others qualify its records.
+        "name": analysis.strategy.sources.own_name if analysis.strategy.sources else None,
         "summary": analysis.summary(),
         "records": [_record(node, analysis, counts) for node in ordered(analysis)],
         "coverage": _coverage(analysis),

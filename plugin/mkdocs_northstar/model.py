@@ -14,7 +14,10 @@ from functools import cached_property, lru_cache
 from operator import attrgetter
 from typing import Iterable
 
+from .guests import Guests, guest_record
+from .qualified import Dangling, Sources, split
 from .read.records import Record
+from .read.sources.store import ForeignRecord
 
 # The keys that link a record to others, with the kind each must name.
 LINK_KEYS = {"parent": "objective", "objectives": "objective", "themes": "theme", "depends_on": "plan"}
@@ -97,6 +100,35 @@ class Node:
     def __repr__(self) -> str:
         return f"<{self.kind} {self.slug}>"
 
+    # Where a record comes from: None for this strategy's own; a Guest says which source.
+    source: str | None = None
+    url: str | None = None  # a guest's page on its source's published site, where given
+
+    @property
+    def ref(self) -> str:
+        """The record's id as this strategy writes a link to it (`NAME:ID` for a guest)."""
+        name = self.id or self.slug
+        return f"{self.source}:{name}" if self.source else name
+
+
+class Guest(Node):
+    """A record of another strategy (guests.py): linked like a local record, never judged."""
+
+    foreign: ForeignRecord
+
+    @property
+    def progress(self) -> float | None:
+        return self.foreign.progress
+
+
+def make_guest(record: ForeignRecord) -> Guest:
+    guest = Guest(record=guest_record(record), slug=f"{record.source}:{record.id}")
+    guest.foreign, guest.source, guest.url, guest.period = record, record.source, record.url, record.period
+    # Its page: on the source's published site where its `url` is given, else a read-only
+    # page generated here, below the url_prefix.
+    guest.page = record.url or f"sources/{record.source}/{record.page}"
+    return guest
+
 
 @dataclass(frozen=True)
 class DanglingLink:
@@ -131,6 +163,13 @@ class Strategy:
     as_of: datetime.date | None = None
     stale_after_days: int = 30
     outcome_problems: list = field(default_factory=list)
+    # Contract v1.2: the sources read, qualified links that name nothing (node, Dangling),
+    # and the records of sources in the graph: all of them, and the plans serving this strategy.
+    sources: Sources | None = None
+    foreign_dangling: list[tuple[Node, Dangling]] = field(default_factory=list)
+    guests: list[Node] = field(default_factory=list)
+    guest_plans: list[Node] = field(default_factory=list)
+    serving: object = None  # qualified.Serving: the records of sources linking here, by local id
     _by_kind: dict[str, list[Node]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def of_kind(self, kind: str) -> list[Node]:
@@ -202,9 +241,12 @@ def period_sort_key(period: str | None) -> tuple:
     return (0, start, end)
 
 
-def build(records: list[Record]) -> Strategy:
+def build(records: list[Record], index: Sources | None = None) -> Strategy:
     """Link records into a Strategy. Records come in path order, which decides
-    which of two records sharing an id owns it."""
+    which of two records sharing an id owns it. `index` holds the sources read
+    (contract v1.2): qualified links resolve against it."""
+    index = index if index is not None else Sources([], None)
+    own_name = index.own_name
     nodes: list[Node] = []
     by_id: dict[str, Node] = {}
     holders: dict[str, list[Node]] = {}
@@ -224,6 +266,8 @@ def build(records: list[Record]) -> Strategy:
     duplicates = {key: held for key, held in holders.items() if len(held) > 1}
 
     dangling: list[DanglingLink] = []
+    foreign_dangling: list[tuple[Node, Dangling]] = []
+    guests = Guests(index, {}, make_guest)
 
     def resolve(node: Node, key: str) -> list[Node]:
         wanted = LINK_KEYS[key]
@@ -231,6 +275,15 @@ def build(records: list[Record]) -> Strategy:
         targets = [value] if isinstance(value, str) else (value or [])
         found = []
         for target in targets:
+            if ":" in target:
+                source, target = split(target, own_name)
+                if source is not None:  # another strategy's record
+                    foreign = index.resolve(key, f"{source}:{target}")
+                    if isinstance(foreign, Dangling):
+                        foreign_dangling.append((node, foreign))
+                    elif foreign is not None:
+                        found.append(guests.node(foreign))
+                    continue
             # With a shared id, prefer the holder of the wanted kind: the link is
             # still meant, and duplicate-id reports the clash.
             other = next((held for held in holders.get(target, ()) if held.kind == wanted), by_id.get(target))
@@ -253,6 +306,20 @@ def build(records: list[Record]) -> Strategy:
             node.themes = resolve(node, "themes")
             node.objectives = resolve(node, "objectives")
             node.depends_on = resolve(node, "depends_on")
+
+    # Records of sources that serve this strategy's records, and what guests link to.
+    for node in nodes:
+        if not node.record.broken and node.id:  # as a local link: the first holder of the kind
+            guests.local.setdefault((node.kind, node.id), node)
+    serving = index.serving({theme.id: [objective.id for objective in theme.objectives if objective.source is None]
+                             for theme in nodes if theme.kind == "theme" and theme.id and not theme.record.broken})
+    guest_plans = list(dict.fromkeys(guests.node(record) for group in (serving.objectives, serving.themes)
+                                     for held in group.values() for record in held))
+    for group in (serving.theme_objectives, serving.children, serving.dependents):
+        for held in group.values():
+            for record in held:
+                guests.node(record)
+    guests.settle()
 
     # Backlinks, in the stable order of the forward side.
     for node in nodes:
@@ -286,8 +353,13 @@ def build(records: list[Record]) -> Strategy:
     for plan in plans:
         if plan.period is None:
             plan.period = next((o.period for o in plan.served if o.period), None)
+    # A source's record read without this strategy's objectives inherits from them here, as it would in one repository.
+    for guest in sorted(guests.nodes.values(), key=lambda guest: guest.kind != "theme"):
+        if guest.period is None and guest.kind != "objective":
+            guest.period = next((o.period for o in (guest.served if guest.kind == "plan" else guest.objectives)
+                                 if o.period), None)
 
-    for node in nodes:
+    for node in nodes + list(guests.nodes.values()):
         for name in ("children", "themes", "plans", "dependents", "serving"):
             linked = getattr(node, name)
             if len(linked) < 2 or (name == "themes" and node.record.kind == "plan"):
@@ -296,7 +368,7 @@ def build(records: list[Record]) -> Strategy:
 
     teams: dict[str, Team] = {}
     team_slugs: set[str] = set()
-    for node in plans:
+    for node in plans + guest_plans:  # a source's plans serving this strategy count with their team
         if node.team:
             team = teams.get(node.team)
             if team is None:
@@ -311,4 +383,6 @@ def build(records: list[Record]) -> Strategy:
     for team in teams.values():
         team.plans = _sorted(team.plans)
 
-    return Strategy(nodes=nodes, by_id=by_id, duplicates=duplicates, dangling=dangling, teams=teams)
+    return Strategy(nodes=nodes, by_id=by_id, duplicates=duplicates, dangling=dangling, teams=teams,
+                    sources=index, foreign_dangling=foreign_dangling, guests=list(guests.nodes.values()),
+                    guest_plans=_sorted(guest_plans), serving=serving)

@@ -80,6 +80,7 @@ class Sources:
         self._by_own_name = {result.own_name: name for name, result in self.results.items()
                              if result.ok and result.own_name}
         self._nearest: dict[tuple[str, str], schema.Nearest] = {}
+        self._targets: dict = {}  # (source, value as written) -> Ref or None
 
     @property
     def names(self) -> list[str]:
@@ -135,7 +136,20 @@ class Sources:
         return Ref(name, rest) if name in self.records else None
 
     def links(self, record: ForeignRecord, key: str) -> list[Ref]:
-        return [ref for value in record.links.get(key, ()) if (ref := self.target(record, value)) is not None]
+        # Thousands of a source's plans name the same few themes: each value is worked out
+        # once per source (a warm check of 50 sources spent a third of its time here).
+        values = record.links.get(key)
+        if not values:
+            return []
+        known = self._targets
+        found = []
+        for value in values:
+            ref = known.get((record.source, value), known)
+            if ref is known:
+                ref = known[record.source, value] = self.target(record, value)
+            if ref is not None:
+                found.append(ref)
+        return found
 
     def objectives_of_theme(self, theme: ForeignRecord) -> list[Ref]:
         """The objectives a source's theme names, in this strategy's terms; those of
@@ -191,6 +205,22 @@ class Sources:
                 else:
                     add(found.children, self.links(record, "parent"), record)
         return found
+
+    def effort_shares(self, serving: Serving) -> dict[str, tuple[float, float]]:
+        """`effort_share` of every source at once: one pass over what serves this strategy
+        (once per source, the sources page took 0.4 s for 50 sources of 100 plans)."""
+        serving_ids = {(record.source, record.id) for group in serving.objectives.values() for record in group}
+        shares = {}
+        for name, records in self.records.items():
+            part = whole = 0.0
+            for record in records.values():
+                if record.kind == "plan":
+                    weight = record.effort or 1
+                    whole += weight
+                    if (name, record.id) in serving_ids:
+                        part += weight
+            shares[name] = (part, whole)
+        return shares
 
     def effort_share(self, name: str, serving: Serving) -> tuple[float, float]:
         """(effort of the source's plans serving this strategy's objectives, effort of all

@@ -81,6 +81,8 @@ def dangling_link(strategy: Strategy) -> Iterator[Finding]:
             hint = f": did you mean '{hint}'?" if hint else ""
             message = f"{link.key} names {wanted} '{link.target}', which does not exist{hint}"
         yield _at(link.node, link.key, message)
+    for node, link in strategy.foreign_dangling:  # NAME:ID naming nothing in source NAME
+        yield _at(node, link.key, link.message)
 
 
 def unlinked_plan(strategy: Strategy) -> Iterator[Finding]:
@@ -130,10 +132,15 @@ def cycle(strategy: Strategy) -> Iterator[Finding]:
     for key, kind in (("parent", "objective"), ("depends_on", "plan")):
         nodes = list(_live(strategy, kind))
         for loop in _cycles(nodes, key):
-            first = min(loop, key=lambda node: node.path)
+            # A loop may run through other strategies' records; it is reported on this
+            # strategy's first record in it (a loop among a source's own is its CI's).
+            own = [node for node in loop if node.source is None]
+            if not own:
+                continue
+            first = min(own, key=lambda node: node.path)
             start = loop.index(first)
             ordered = loop[start:] + loop[:start] + [first]
-            chain = " → ".join(node.id or node.slug for node in ordered)
+            chain = " → ".join(node.ref for node in ordered)
             yield _at(first, key, f"cycle through {key}: {chain}")
 
 
@@ -286,7 +293,9 @@ RULES: dict[str, Rule] = {
         Rule("unmeasurable-objective", ERROR, unmeasurable_objective,
              "An objective lacks a metric, baseline or target (or key results), its target equals its baseline, "
              "or a key result is incomplete."),
-        Rule("cycle", ERROR, cycle, "A loop through parent or depends_on."),
+        Rule("cycle", ERROR, cycle, "A loop through parent or depends_on, within this strategy or through its sources."),
+        Rule("source", ERROR, _problems("source"),
+             "A source that cannot be read, a bad name or sources option, or a source named like a local record."),
         Rule("uncovered-objective", WARNING, uncovered_objective, "No plan serves the objective."),
         Rule("empty-theme", WARNING, empty_theme, "No plan belongs to the theme."),
         Rule("missing-narrative", WARNING, missing_narrative, "A theme whose body is empty."),

@@ -27,7 +27,9 @@ DEFAULTS = {"plans_dir": "plans", "url_prefix": "strategy", "rules": {},
             # Outcomes over time (contract v1.1): the day health is judged on (default: today, or the
             # day of SOURCE_DATE_EPOCH), the health thresholds, and when a measurement is stale.
             "as_of": None, "health": {"on_track": THRESHOLDS[0], "at_risk": THRESHOLDS[1]},
-            "stale_after_days": STALE_AFTER_DAYS}
+            "stale_after_days": STALE_AFTER_DAYS,
+            # Contract v1.2: this strategy's name and the other strategies it reads.
+            "name": None, "sources": None}
 _URL_PREFIX = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$")
 
 
@@ -50,6 +52,11 @@ class Settings:
     as_of: datetime.date = field(default_factory=default_as_of)
     health: tuple[float, float] = THRESHOLDS
     stale_after_days: int = STALE_AFTER_DAYS
+    # Contract v1.2: this strategy's name and its sources, as written; read/sources/config.py
+    # checks them, each problem a `source` diagnostic at its line of `config_file`.
+    name: Any = None
+    sources: Any = None
+    config_file: Path | None = None
 
     @property
     def plans_root(self) -> Path:
@@ -102,7 +109,10 @@ def validate_options(options: Mapping[str, Any]) -> dict[str, Any]:
         severities[rule_id] = severity
     return {"plans_dir": plans_dir, "url_prefix": url_prefix.strip("/"), "rules": severities,
             "as_of": check_as_of(chosen["as_of"]), "health": _health(chosen["health"]),
-            "stale_after_days": _stale_after_days(chosen["stale_after_days"])}
+            "stale_after_days": _stale_after_days(chosen["stale_after_days"]),
+            # `name` and `sources` are checked where they are read (read/sources/config.py): a bad
+            # source is a located diagnostic of rule `source`, and the rest is still read.
+            "name": chosen["name"], "sources": chosen["sources"]}
 
 
 def check_as_of(value: Any, where: str = f"plugin '{PLUGIN_NAME}': as_of") -> datetime.date:
@@ -152,13 +162,16 @@ def check_inside(root: Path, plans_dir: str) -> None:
 
 
 def settings_from(root: Path, options: Mapping[str, Any] | None, *, docs_dir: str = "docs",
-                  repo_url: str | None = None, edit_uri: str | None = None) -> Settings:
+                  repo_url: str | None = None, edit_uri: str | None = None,
+                  config_file: Path | None = None) -> Settings:
     checked = validate_options(options or {})
     check_inside(root, checked["plans_dir"])
     return Settings(root=root, plans_dir=checked["plans_dir"], url_prefix=checked["url_prefix"],
                     rules=checked["rules"], docs_dir=docs_dir, repo_url=repo_url, edit_uri=edit_uri,
                     as_of=checked["as_of"], health=checked["health"],
-                    stale_after_days=checked["stale_after_days"])
+                    stale_after_days=checked["stale_after_days"],
+                    name=checked["name"], sources=checked["sources"],
+                    config_file=config_file or root / "mkdocs.yml")
 
 
 # --- Reading mkdocs.yml --------------------------------------------------------------
@@ -280,5 +293,5 @@ def read_settings(config_file: str | Path = "mkdocs.yml", read_text: Callable[[P
     repo_url = config.get("repo_url") if isinstance(config.get("repo_url"), str) else None
     edit_uri = config.get("edit_uri") if isinstance(config.get("edit_uri"), str) else None
     settings = settings_from(path.resolve().parent, options, docs_dir=str(docs_dir), repo_url=repo_url,
-                             edit_uri=edit_uri)
+                             edit_uri=edit_uri, config_file=path.resolve())
     return replace(settings, use_directory_urls=config.get("use_directory_urls") is not False)

@@ -109,11 +109,18 @@ def status_rollups(strategy: Strategy) -> dict[Node, list[StatusRow]]:
     loops = _parent_cycles(objectives)
     looped = {node for loop in loops for node in loop}
     order: list[Node] = []  # parents before their children
-    pending = [node for node in objectives if node not in looped and (node.parent is None or node.parent in looped)]
+    # Roots: no parent, a parent in a loop, or another strategy's objective as parent (whose
+    # chain this strategy does not walk; a loop through it is the `cycle` rule's).
+    pending = [node for node in objectives if node not in looped
+               and (node.parent is None or node.parent in looped or node.parent.source is not None)]
+    seen: set[Node] = set()
     while pending:
         node = pending.pop()
+        if node in seen:
+            continue
+        seen.add(node)
         order.append(node)
-        pending.extend(node.children)
+        pending.extend(child for child in node.children if child.source is None)
     tallies: dict[Node, _Tally] = {}
     rollups: dict[Node, list[StatusRow]] = {}
     for node in reversed(order):
@@ -174,13 +181,16 @@ def roadmap(strategy: Strategy) -> list[RoadmapPeriod]:
     (a plan serving two objectives shows under both) and by team."""
     periods = []
     in_period: dict[str | None, list[Node]] = {}
-    for plan in strategy.plans:
+    every = strategy.plans + strategy.guest_plans  # with the plans of sources serving this strategy
+    # Another strategy's objectives this one's plans serve are groups too (contract v1.2).
+    objectives = strategy.objectives + [guest for guest in strategy.guests if guest.kind == "objective"]
+    for plan in every:
         in_period.setdefault(plan.period, []).append(plan)
-    for period in periods_of(strategy.plans):
+    for period in periods_of(every):
         plans = in_period[period]
         # One pass over the plans per period: scanning them once per objective and once
         # per team grew with the square of the strategy (teams grow with the plans).
-        serving: dict[Node, list[Node]] = {objective: [] for objective in strategy.objectives}
+        serving: dict[Node, list[Node]] = {objective: [] for objective in objectives}
         of_team: dict[str, list[Node]] = {name: [] for name in strategy.teams}
         for plan in plans:
             for objective in plan.served:
@@ -188,7 +198,7 @@ def roadmap(strategy: Strategy) -> list[RoadmapPeriod]:
             if plan.team:
                 of_team[plan.team].append(plan)
         by_objective = [RoadmapGroup(objective.title, objective.page, serving[objective])
-                        for objective in strategy.objectives]
+                        for objective in objectives]
         by_objective.append(RoadmapGroup("No objective", None, [plan for plan in plans if not plan.served]))
         by_team = [RoadmapGroup(team.name, team.page, of_team[name]) for name, team in strategy.teams.items()]
         by_team.append(RoadmapGroup("No team", None, [plan for plan in plans if not plan.team]))

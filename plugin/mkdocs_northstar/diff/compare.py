@@ -111,7 +111,8 @@ def _forward_links(node: Node) -> list[tuple[str, Node]]:
 
 
 def _links(nodes: Iterable[Node], rename: dict[str, str]) -> set[tuple[str, str, str]]:
-    return {(rename.get(node.id, node.id), key, rename.get(target.id, target.id))
+    # A link to another strategy's record is named as written, `NAME:ID` (contract v1.2).
+    return {(rename.get(node.id, node.id), key, target.ref if target.source else rename.get(target.id, target.id))
             for node in nodes if node.id for key, target in _forward_links(node) if target.id}
 
 
@@ -228,12 +229,15 @@ def compare(base: Side, head: Side, notes: list[str] | None = None) -> Diff:
         result.links_made.append({"from": source, "key": key, "to": target})
     former = {new: old for old, new in rename.items()}
     dangling = {(link.node, link.key) for link in after.strategy.dangling}
+    dangling |= {(node, link.key) for node, link in after.strategy.foreign_dangling}
     for source, key, target in sorted(base_links - head_links):
         holder = head_by_id.get(source)
         if holder is None or holder.record.broken:
             reason = "unreadable"
         elif _names(holder, key, former.get(target, target)) and target in former:
             reason = "renamed"  # the target's id changed and this record still names the old one
+        elif ":" in target and (holder, key) in dangling and _names(holder, key, target):
+            reason = "dangling"  # the source no longer holds that record
         elif _names(holder, key, target):
             reason = "removed" if target in base_of_removed else "wrong kind"
         elif (holder, key) in dangling:

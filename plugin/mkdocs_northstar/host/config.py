@@ -36,3 +36,7 @@ class NorthstarConfig(Config):
     as_of = option.Optional(option.Type((str, datetime.date)))
     health = option.Type(dict, default={"on_track": 0.9, "at_risk": 0.7})
     stale_after_days = option.Type(int, default=30)
+    # Contract v1.2: this strategy's name, and the other strategies it reads (checked by
+    # the core, each problem a `source` diagnostic at its line of mkdocs.yml).
+    name = option.Optional(option.Type(str))
+    sources = option.Optional(option.Type(dict))

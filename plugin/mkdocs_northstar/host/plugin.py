@@ -42,7 +42,7 @@ _PACKAGE_ASSETS = Path(__file__).parent.parent / "assets"
 _EXTENSIONS = ("tables", "toc", "attr_list", "md_in_html", "admonition")
 # Generated pages that belong in the navigation; record and team pages never do,
 # since MkDocs' navigation costs grow with the square of the pages in it.
-_NAV_PAGES = ("index.md", "coverage.md", "roadmap.md", "narrative.md")
+_NAV_PAGES = ("index.md", "coverage.md", "roadmap.md", "narrative.md", "sources.md")
 
 
 class NorthstarPlugin(BasePlugin[NorthstarConfig]):
@@ -72,7 +72,8 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
         try:
             self.settings = settings_from(
                 root, dict(self.config), docs_dir=os.path.relpath(config.docs_dir, root),
-                repo_url=config.repo_url, edit_uri=config.edit_uri)
+                repo_url=config.repo_url, edit_uri=config.edit_uri,
+                config_file=Path(config.config_file_path).resolve() if config.config_file_path else None)
         except ConfigError as error:
             raise PluginError(str(error)) from None
         for extension in _EXTENSIONS:

@@ -66,13 +66,21 @@ def _html_a(context, target: str, label: object) -> str:
 
 @pass_context
 def html_link(context, node: Node, label: str | None = None) -> str:
-    """A link to a record's page in raw HTML."""
-    return _html_a(context, node.page, label if label is not None else node.title)
+    """A link to a record's page in raw HTML; a record of another strategy is marked
+    and names its source (contract v1.2)."""
+    anchor = _html_a(context, node.page, label if label is not None else node.title)
+    return anchor + elsewhere(node.source) if node.source else anchor
+
+
+def elsewhere(source: str) -> str:
+    """The small label of a record that comes from another strategy."""
+    return f' <span class="northstar-elsewhere">from {text(source)}</span>'
+
 
 
 @pass_context
 def html_links(context, nodes: list[Node], empty: str = "none") -> str:
-    return ", ".join(_html_a(context, node.page, node.title) for node in nodes) if nodes else empty
+    return ", ".join(html_link(context, node) for node in nodes) if nodes else empty
 
 
 @pass_context
@@ -80,7 +88,8 @@ def html_team_link(context, name: str | None) -> str:
     """A link to a team's page in raw HTML ("–" for no team)."""
     if not name:
         return "–"
-    return _html_a(context, context["strategy"].teams[name].page, name)
+    team = context["strategy"].teams.get(name)  # another strategy's team shown here may have no page
+    return _html_a(context, team.page, name) if team is not None else text(name)
 
 
 def progress_bar(node: Node, compact: bool = False) -> str:
@@ -156,6 +165,26 @@ def plan_metadata(context, node: Node) -> str:
 
 
 _METADATA_HEAD = [("", False), ("", False)]
+
+
+@pass_context
+def source_metadata(context, node: Node) -> str:
+    """The table of a read-only page of another strategy's record (contract v1.2): in
+    Python, as a plan's, since a company site may show thousands of them."""
+    rows = [["Source", f"<strong>{text(node.source)}</strong>"], ["Id", text(node.ref)], ["Kind", node.kind]]
+    if node.kind == "plan":
+        rows += [["Status", status_badge(node.status)], ["Team", html_team_link(context, node.team)],
+                 ["Themes", html_links(context, node.themes)], ["Effort", number(node.effort)]]
+    rows.append(["Period", text(node.period or "–")])
+    if node.progress is not None:
+        rows.append(["Progress", percent(node.progress)])
+    if node.parent is not None:
+        rows.append(["Parent objective", html_link(context, node.parent)])
+    if node.kind != "objective":
+        rows.append(["Serves", html_links(context, node.served if node.kind == "plan" else node.objectives)])
+    if node.depends_on:
+        rows.append(["Depends on", html_links(context, node.depends_on)])
+    return raw_html(context, html_table(_METADATA_HEAD, rows), SEARCH_TEXT)
 
 
 def html_url(url: str) -> str:

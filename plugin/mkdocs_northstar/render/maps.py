@@ -70,6 +70,7 @@ class Box:
     tooltip: str = ""  # the full text, shown on hover and read by screen readers
     status: str | None = None
     shares: dict[str, float] = field(default_factory=dict)  # aggregate: weight per status
+    source: str | None = None  # the strategy a record comes from, where it is not this one
     x: float = 0
     y: float = 0
 
@@ -97,20 +98,29 @@ def _objective_box(objective: Node, url: Url) -> Box:
     detail = objective.period or ""
     if progress is not None:
         detail = f"{round(progress * 100)}% to target" + (f" · {detail}" if detail else "")
-    return Box(shorten(objective.title, LABEL_CHARS), "objective", url(objective.page),
-               detail=shorten(detail, DETAIL_CHARS), tooltip=f"Objective: {objective.title}")
+    return _from_source(objective, Box(shorten(objective.title, LABEL_CHARS), "objective", url(objective.page),
+                                       detail=shorten(detail, DETAIL_CHARS), tooltip=f"Objective: {objective.title}"))
+
+
+def _from_source(node: Node, box: Box) -> Box:
+    """A record of another strategy: marked (a CSS class) and labelled with its source."""
+    if node.source:
+        box.source = node.source
+        box.detail = shorten(f"from {node.source}" + (f" · {box.detail}" if box.detail else ""), DETAIL_CHARS)
+        box.tooltip += f" (from {node.source})"
+    return box
 
 
 def _theme_box(theme: Node, url: Url, plans: int) -> Box:
     detail = f"{plans} plan{'s' if plans != 1 else ''}"
-    return Box(shorten(theme.title, LABEL_CHARS), "theme", url(theme.page), detail=detail,
-               tooltip=f"Theme: {theme.title}")
+    return _from_source(theme, Box(shorten(theme.title, LABEL_CHARS), "theme", url(theme.page), detail=detail,
+                                   tooltip=f"Theme: {theme.title}"))
 
 
 def _plan_box(plan: Node, url: Url) -> Box:
     team = f" · {plan.team}" if plan.team else ""
-    return Box(shorten(plan.title, LABEL_CHARS), "plan", url(plan.page), status=plan.status,
-               tooltip=f"Plan: {plan.title} ({plan.status}{team})")
+    return _from_source(plan, Box(shorten(plan.title, LABEL_CHARS), "plan", url(plan.page), status=plan.status,
+                                  tooltip=f"Plan: {plan.title} ({plan.status}{team})"))
 
 
 def _aggregate_box(plans: list[Node], href: str, what: str) -> Box:
@@ -184,20 +194,24 @@ def objective_map(objective: Node, url: Url) -> Diagram | None:
 def strategy_map(strategy: Strategy, url: Url) -> Diagram | None:
     """Every objective → its themes → their plans; plans counted per theme past
     FULL_LIMIT; None when the objectives or themes alone are too many to draw."""
-    objectives, themes = strategy.objectives, strategy.themes
+    # With the themes and plans of sources that serve this strategy's objectives (contract v1.2).
+    objectives = strategy.objectives
+    themes = strategy.themes + [guest for guest in strategy.guests
+                                if guest.kind == "theme" and any(o.source is None for o in guest.objectives)]
     if not objectives or len(objectives) > FULL_LIMIT or len(themes) > FULL_LIMIT:
         return None
     roots = {objective: _objective_box(objective, url) for objective in _parents_first(objectives)}
     theme_boxes = {theme: _theme_box(theme, url, len(theme.plans)) for theme in themes if theme.objectives}
-    theme_links = [(roots[objective], box) for theme, box in theme_boxes.items() for objective in theme.objectives]
-    served = [plan for plan in strategy.plans if plan.served]
+    theme_links = [(roots[objective], box) for theme, box in theme_boxes.items() for objective in theme.objectives
+                   if objective in roots]
+    served = [plan for plan in strategy.plans + strategy.guest_plans if plan.served]
     plan_links: list[tuple[Box, Box]] = []
     if len(served) <= FULL_LIMIT:
         boxes = {plan: _plan_box(plan, url) for plan in served}
         for plan, box in boxes.items():
             plan_links += [(theme_boxes[theme], box) for theme in plan.themes if theme in theme_boxes]
-            plan_links += [(roots[objective], box) for objective in plan.objectives
-                           if not any(theme in theme_boxes and objective in theme.objectives for theme in plan.themes)]
+            plan_links += [(roots[objective], box) for objective in plan.objectives if objective in roots
+                           and not any(theme in theme_boxes and objective in theme.objectives for theme in plan.themes)]
     else:
         for theme, box in theme_boxes.items():
             if theme.plans:
@@ -264,6 +278,8 @@ def _status_strip(box: Box) -> Iterable[str]:
 
 def _node(box: Box) -> str:
     classes = f"northstar-map__node northstar-map__node--{box.kind}"
+    if box.source:
+        classes += " northstar-map__node--elsewhere"
     if box.status:
         classes += f" northstar-map__node--{box.status}"
     parts = [f'<a href="{xml(box.href)}" class="{classes}">',

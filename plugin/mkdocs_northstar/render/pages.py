@@ -123,6 +123,16 @@ def template_environment(compiled: Path = TEMPLATES / "__pycache__") -> Environm
     return environment
 
 
+def source_read(result) -> str:
+    """What was read of a source: the commit of a git source, the content hash of an export."""
+    read = result.read
+    if "commit" in read:
+        return f"{read.get('ref', 'HEAD')} at {read['commit'][:12]}"
+    if "sha256" in read:
+        return f"{read.get('path', '')} (sha256 {read['sha256'][:12]})"
+    return read.get("path", "")
+
+
 _ENVIRONMENT = template_environment()
 
 # Every name the templates use besides their filters, in one place. They reach a page as
@@ -142,13 +152,14 @@ TEMPLATE_NAMES = dict(
     # The HTML fragments: every piece of markup made from the strategy's data is built in html.py.
     icon=fragments.icon, objective_map=fragments.objective_map, strategy_map=fragments.strategy_map,
     status_badge=fragments.status_badge, progress_bar=fragments.progress_bar, plan_metadata=fragments.plan_metadata,
+    source_metadata=fragments.source_metadata,
     plan_table=fragments.plan_table, team_objectives=fragments.team_objectives, roadmap_table=fragments.roadmap_table,
     tabs=fragments.tabs, status_stack=fragments.status_stack, status_listing=fragments.status_listing,
     linked_stack=fragments.linked_stack, child_objectives=fragments.child_objectives,
     objective_theme_matrix=fragments.objective_theme_matrix, objectives_coverage=fragments.objectives_coverage,
     themes_coverage=fragments.themes_coverage, teams_coverage=fragments.teams_coverage,
     team_objective_heat=fragments.team_objective_heat, coverage_gaps=fragments.coverage_gaps,
-    plan_list=fragments.plan_list, problem_at=fragments.problem_at,
+    plan_list=fragments.plan_list, problem_at=fragments.problem_at, source_read=source_read,
     # Outcomes over time (contract v1.1).
     key_results=outcome_html.key_results, objective_health=outcome_html.objective_health,
     worst_first=outcome_html.worst_first, latest_checkins=outcome_html.latest_checkins,
@@ -217,6 +228,11 @@ def page_renderers(analysis: Analysis, options: RenderOptions = RenderOptions())
     }
     for node in strategy.nodes:
         pages[node.page] = partial(record_page, node)
+    if strategy.sources is not None and strategy.sources.results:  # contract v1.2
+        pages["sources.md"] = partial(render, "sources.md.j2", "sources.md")
+        for guest in strategy.guests:
+            if "://" not in guest.page:  # else its page is on the source's published site
+                pages[guest.page] = partial(render, "source_record.md.j2", guest.page, node=guest)
     for team in coverage.teams:
         pages[f"teams/{team.slug}.md"] = partial(render, "team.md.j2", f"teams/{team.slug}.md", team=team)
     return dict(sorted(pages.items()))

@@ -4,6 +4,7 @@ rewrites) and as the served URLs raw HTML needs."""
 from __future__ import annotations
 
 import posixpath
+from urllib.parse import quote
 
 from jinja2 import pass_context
 
@@ -12,7 +13,10 @@ from .text import attr, md, text
 
 
 def relative(target: str, here: str) -> str:
-    """Link from page `here` to page `target`, both relative to url_prefix."""
+    """Link from page `here` to page `target`, both relative to url_prefix (a target on
+    another site, a source's published page, is its URL)."""
+    if "://" in target:
+        return external(target)
     # posixpath.relpath makes both absolute against the working directory first; at
     # tens of thousands of links per build that was a third of the rendering time.
     target_parts = target.split("/")
@@ -20,6 +24,12 @@ def relative(target: str, here: str) -> str:
     if any(part in ("", ".", "..") for part in target_parts + folder_parts):
         return posixpath.relpath(target, posixpath.dirname(here) or ".")
     return _climb(target_parts, folder_parts) or "."
+
+
+def external(url: str) -> str:
+    """A source's published page: characters that could end a Markdown link or start
+    markup (parentheses, angle brackets, spaces, quotes) percent-encoded."""
+    return quote(url, safe=":/?#[]@!$&*+,;=%-._~")
 
 
 def _climb(target_parts: list[str], folder_parts: list[str]) -> str:
@@ -35,7 +45,9 @@ def _climb(target_parts: list[str], folder_parts: list[str]) -> str:
 
 @pass_context
 def link(context, node: Node, label: str | None = None) -> str:
-    return f"[{md(label if label is not None else node.title)}]({relative(node.page, context['here'])})"
+    shown = f"[{md(label if label is not None else node.title)}]({relative(node.page, context['here'])})"
+    # A record of another strategy names its source (contract v1.2).
+    return shown + f" *(from {md(node.source)})*" if node.source else shown
 
 
 @pass_context
@@ -74,6 +86,8 @@ class HtmlLinks:
 
     def href(self, target: str, here: str) -> str:
         """A relative URL from the served page `here` to the served page `target`."""
+        if "://" in target:  # a source's published page
+            return external(target)
         target_parts, target_is_folder = self._parts(target)
         here_parts, _ = self._parts(here)
         # Pages below url_prefix have plain slugs for names (no "." or ".." parts), so the
@@ -91,6 +105,8 @@ class HtmlLinks:
         """What a link from `here` to `target` depends on: pages with the same place get
         the same URL for it. Most links leave the top folder of the page they are on (a
         theme's page listing plans): their URL then depends only on how deep that page is."""
+        if "://" in target:
+            return external(target)
         folder = self._folders.get(here)
         if folder is None:
             folder = self._folders[here] = self._parts(here)[0][:-1]

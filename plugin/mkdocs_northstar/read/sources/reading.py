@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Iterable
@@ -100,6 +101,9 @@ def _read_export(spec: SourceSpec, cache_dir: Path | None) -> SourceResult:
     return result
 
 
+_PAGE = re.compile(r"^(objectives|themes|plans)/[a-z0-9][a-z0-9-]*\.md$")
+
+
 def _exported(entry: object, spec: SourceSpec) -> ForeignRecord | None:
     """A record of an export; None for one nobody could link to (no valid id, broken)."""
     if not isinstance(entry, dict) or not schema.is_valid_id(entry.get("id")) or entry.get("broken"):
@@ -116,7 +120,9 @@ def _exported(entry: object, spec: SourceSpec) -> ForeignRecord | None:
             links[key] = [item for item in value if isinstance(item, str)]
     page = entry.get("page") if isinstance(entry.get("page"), str) else ""
     # `<url_prefix>/<kind>s/<slug>.md` in the export; the part below the url_prefix is kept.
-    page = "/".join(page.split("/")[-2:]) if page.endswith(".md") and "/" in page else f"{kind}s/{entry['id']}.md"
+    page = "/".join(page.split("/")[-2:])
+    if not _PAGE.match(page):  # it names a file of the site: never a path out of its folder
+        page = f"{kind}s/{entry['id']}.md"
 
     def text(value):
         return value if isinstance(value, str) else None
