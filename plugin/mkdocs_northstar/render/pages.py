@@ -142,7 +142,7 @@ TEMPLATE_NAMES = dict(
     # The HTML fragments: every piece of markup made from the strategy's data is built in html.py.
     icon=fragments.icon, objective_map=fragments.objective_map, strategy_map=fragments.strategy_map,
     status_badge=fragments.status_badge, progress_bar=fragments.progress_bar, plan_metadata=fragments.plan_metadata,
-    plan_table=fragments.plan_table, team_objectives=fragments.team_objectives, roadmap_table=fragments.roadmap_table,
+    plan_table=fragments.plan_table, team_objectives=fragments.team_objectives, roadmap_timeline=fragments.roadmap_timeline,
     tabs=fragments.tabs, status_stack=fragments.status_stack, status_listing=fragments.status_listing,
     linked_stack=fragments.linked_stack, child_objectives=fragments.child_objectives,
     objective_theme_matrix=fragments.objective_theme_matrix, objectives_coverage=fragments.objectives_coverage,
