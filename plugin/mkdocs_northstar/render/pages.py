@@ -137,6 +137,8 @@ TEMPLATE_NAMES = dict(
     # Most plans a theme's story in the narrative tells with their first paragraphs; more
     # are listed by name. A dozen paragraphs under one heading is already a long read.
     NARRATIVE_TEASERS=12,
+    # Warnings the overview names in its call-out when there is no error (the problems page lists all).
+    WARNINGS_NAMED=5,
     periods_of=periods_of, status_rows=status_rows, plans_naming=plans_naming,
     nest_headings=nest_headings, first_paragraph=first_paragraph, front_matter=front_matter,
     # The HTML fragments: every piece of markup made from the strategy's data is built in html.py.

@@ -1,0 +1,107 @@
+"""The views people open every week, read from a real MkDocs build: natural order of
+titles and ids, long lists folded with open work first, figures that say what they
+count (each plan once, dropped work out of shares), the overview's warning box."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import make_site, mkdocs_build
+from mkdocs_northstar.model import natural_key
+from test_views import page
+
+OBJECTIVE = "---\ntitle: {title}\nmetric: m\nbaseline: 0\ntarget: 10\nperiod: 2026\n---\nWhy.\n"
+PLAN = "---\ntitle: {title}\nthemes: [both]\nstatus: {status}\neffort: {effort}\nteam: {team}\n---\nBody.\n"
+
+PLANS = {
+    "plans/objectives/grow.md": OBJECTIVE.format(title="Grow"),
+    "plans/objectives/keep.md": OBJECTIVE.format(title="Keep"),
+    "plans/themes/both.md": "---\ntitle: Both\nobjectives: [grow, keep]\n---\nServes two objectives.\n",
+    "plans/themes/spare.md": "---\ntitle: Spare\nobjectives: [grow]\n---\nNothing in it yet.\n",
+    # Paths and titles whose digits sort wrongly as text: 108 < 12 < 9.
+    "plans/work/plan-108.md": PLAN.format(title="Plan 108", status="planned", effort=1, team="team-10"),
+    "plans/work/plan-12.md": PLAN.format(title="Plan 12", status="planned", effort=1, team="team-2"),
+    "plans/work/plan-9.md": PLAN.format(title="Plan 9", status="planned", effort=1, team="team-2"),
+    "plans/work/shipped.md": PLAN.format(title="Shipped", status="done", effort=3, team="team-2"),
+    "plans/work/stopped.md": PLAN.format(title="Stopped", status="dropped", effort=4, team="team-2"),
+    "plans/work/underway.md": PLAN.format(title="Underway", status="in-progress", effort=1, team="team-2"),
+}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    root = make_site(tmp_path_factory.mktemp("weekly"), PLANS)
+    result = mkdocs_build(root)
+    assert result.returncode == 0, result.stderr
+    return root / "site"
+
+
+def _linked_titles(html: str) -> list[str]:
+    return re.findall(r'<a href="[^"]*plans/[^"]*">([^<]*)</a>', html)
+
+
+def test_natural_key_orders_numbers_by_value_and_paths_folder_by_folder():
+    titles = ["Plan 108", "Plan 12", "plan 9", "Plan 12b", "Plan"]
+    assert sorted(titles, key=natural_key) == ["Plan", "Plan 12", "Plan 12b", "Plan 108", "plan 9"]
+    assert sorted(["a-b/x.md", "a/z.md", "a10/y.md", "a2/y.md"], key=natural_key) == [
+        "a/z.md", "a2/y.md", "a10/y.md", "a-b/x.md"]
+
+
+def test_lists_are_in_natural_order(site):
+    theme = page(site, "strategy/themes/both/index.html")
+    assert _linked_titles(theme)[:4] == ["Underway", "Plan 9", "Plan 12", "Plan 108"]
+    coverage = page(site, "strategy/coverage/index.html")
+    per_team = coverage[coverage.index('id="per-team"'):]
+    assert per_team.index(">team-2</a>") < per_team.index(">team-10</a>")
+
+
+def test_done_and_dropped_work_folds_below_the_open_work(site):
+    theme = page(site, "strategy/themes/both/index.html")
+    open_part, folded = theme.split('<details class="northstar-fold">', 1)
+    assert "Shipped" not in open_part and "Stopped" not in open_part
+    assert "<summary>1 done and 1 dropped</summary>" in folded
+    assert _linked_titles(folded) == ["Shipped", "Stopped"]
+    assert '<div class="northstar-scroll"><table' in open_part  # a wide table scrolls in its own box
+
+
+def test_many_open_plans_fold_past_the_first_twenty(tmp_path):
+    plans = dict(PLANS, **{f"plans/more/p{index}.md": PLAN.format(title=f"More {index}", status="proposed",
+                                                                     effort=1, team="team-2")
+                           for index in range(25)})
+    root = make_site(tmp_path, plans)
+    assert mkdocs_build(root).returncode == 0
+    theme = page(root / "site", "strategy/themes/both/index.html")
+    open_part, more = theme.split('<details class="northstar-fold">', 1)
+    assert len(_linked_titles(open_part)) == 20
+    # Open: the one in progress, the three planned, then the proposed in natural order.
+    assert _linked_titles(open_part)[:5] == ["Underway", "Plan 9", "Plan 12", "Plan 108", "More 0"]
+    assert "<summary>9 more plans in progress or to do</summary>" in more
+    assert _linked_titles(more)[:9] == [f"More {index}" for index in range(16, 25)]
+
+
+def test_shares_of_effort_leave_dropped_work_out_and_say_so(site):
+    objective = page(site, "strategy/objectives/grow/index.html")
+    status = objective[objective.index('id="status-of-the-work"'):]
+    shares = dict(re.findall(r'northstar-status--([a-z-]+)">[a-z-]+</span></td>.*?<td[^>]*>([^<]*)</td>\s*</tr>',
+                             status[:status.index("</table>")], re.DOTALL))
+    # Live effort 1 + 3 + 3 = 7: dropped work (4) would have made the done share 3 / 11.
+    assert shares == {"planned": "43%", "in-progress": "14%", "done": "43%", "dropped": "excluded"}
+    assert "dropped work is excluded" in status
+
+
+def test_team_page_says_a_plan_serving_two_objectives_counts_under_each(site):
+    team = page(site, "strategy/teams/team-2/index.html")
+    rows = re.findall(r'href="../../objectives/(\w+)/">.*?<td[^>]*>(\d+)</td>', team, re.DOTALL)
+    assert rows == [("grow", "5"), ("keep", "5")]  # 10 under the team's 5 plans: the caption says why
+    assert "counts under each, so these rows can add up to more than the team's 5 plans" in team
+
+
+def test_overview_names_its_warnings_in_a_warning_box(site):
+    overview = page(site, "strategy/index.html")
+    assert "admonition failure" not in overview
+    box = re.search(r'<div class="admonition warning">(.*?)</div>', overview, re.DOTALL)
+    assert box and "1 warning in the plans" in box.group(1)
+    assert "[empty-theme]" in box.group(1) and "spare.md" in box.group(1)
