@@ -45,7 +45,8 @@ def page(site: Path, path: str) -> str:
 
 
 def maps_in(text: str) -> list[str]:
-    return re.findall(r'<div class="northstar-map">(.*?)</div>', text, re.DOTALL)
+    """The SVG of each map (its phone's list follows it in the same element)."""
+    return re.findall(r'<div class="northstar-map">(<svg.*?</svg>)', text, re.DOTALL)
 
 
 def map_links(site: Path, path: str, svg: str) -> list[Path]:

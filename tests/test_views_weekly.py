@@ -105,3 +105,13 @@ def test_overview_names_its_warnings_in_a_warning_box(site):
     box = re.search(r'<div class="admonition warning">(.*?)</div>', overview, re.DOTALL)
     assert box and "1 warning in the plans" in box.group(1)
     assert "[empty-theme]" in box.group(1) and "spare.md" in box.group(1)
+
+
+def test_maps_are_also_lists_for_phones_with_status_chips(site):
+    objective = page(site, "strategy/objectives/grow/index.html")
+    tree = re.search(r'<ul class="northstar-map__tree">(.*?)</ul>\s*</div>', objective, re.DOTALL).group(1)
+    assert re.search(r'<li><a href="\./">Grow</a>.*?<ul><li><a href="../../themes/both/">Both</a>', tree)
+    assert re.search(r'<a href="../../plans/plan-108/">Plan 108</a> '
+                     r'<span class="northstar-status northstar-status--planned">planned</span>', tree)
+    css = (Path(__file__).parent.parent / "plugin/mkdocs_northstar/assets/northstar.css").read_text()
+    assert re.search(r"max-width: 37\.4375em\) \{\s*\.northstar-map \.northstar-map__svg", css)

@@ -294,8 +294,9 @@ def _map_html(diagram: maps.Diagram | None) -> str:
         return ""
     legend = "".join(f'<span class="northstar-map__key northstar-map__key--{status}">{status}</span>'
                      for status in STATUSES)
+    # The SVG and the same map as a list: the stylesheet shows the list on a phone.
     return (f'<div class="northstar-map">{maps.svg(diagram)}'
-            f'<p class="northstar-map__legend">Plan status: {legend}</p></div>')
+            f'<p class="northstar-map__legend">Plan status: {legend}</p>{maps.tree(diagram)}</div>')
 
 
 @pass_context

@@ -72,6 +72,8 @@ class Box:
     shares: dict[str, float] = field(default_factory=dict)  # aggregate: weight per status
     x: float = 0
     y: float = 0
+    name: str = ""  # the full title, for the phone's list (`tree`); the label otherwise
+
 
     @property
     def height(self) -> int:
@@ -98,19 +100,19 @@ def _objective_box(objective: Node, url: Url) -> Box:
     if progress is not None:
         detail = f"{round(progress * 100)}% to target" + (f" · {detail}" if detail else "")
     return Box(shorten(objective.title, LABEL_CHARS), "objective", url(objective.page),
-               detail=shorten(detail, DETAIL_CHARS), tooltip=f"Objective: {objective.title}")
+               detail=shorten(detail, DETAIL_CHARS), tooltip=f"Objective: {objective.title}", name=objective.title)
 
 
 def _theme_box(theme: Node, url: Url, plans: int) -> Box:
     detail = f"{plans} plan{'s' if plans != 1 else ''}"
     return Box(shorten(theme.title, LABEL_CHARS), "theme", url(theme.page), detail=detail,
-               tooltip=f"Theme: {theme.title}")
+               tooltip=f"Theme: {theme.title}", name=theme.title)
 
 
 def _plan_box(plan: Node, url: Url) -> Box:
     team = f" · {plan.team}" if plan.team else ""
     return Box(shorten(plan.title, LABEL_CHARS), "plan", url(plan.page), status=plan.status,
-               tooltip=f"Plan: {plan.title} ({plan.status}{team})")
+               tooltip=f"Plan: {plan.title} ({plan.status}{team})", name=plan.title)
 
 
 def _aggregate_box(plans: list[Node], href: str, what: str) -> Box:
@@ -290,3 +292,23 @@ def svg(diagram: Diagram) -> str:
             f'width="{width:g}" height="{height:g}" role="group" aria-label="{xml(diagram.label)}" '
             f'style="min-width: {min(width, MIN_WIDTH):g}px">'
             f'<g class="northstar-map__edges">{edges}</g>{nodes}</svg>')
+
+
+def tree(diagram: Diagram) -> str:
+    """The diagram as nested lists, for a phone (the stylesheet shows it below ~600 px
+    instead of the SVG): each objective, its themes under it, their plans under them
+    with a status chip. A node reached twice is listed under each of its parents."""
+    children: dict[Box, list[Box]] = {}
+    for source, target in diagram.edges:
+        children.setdefault(source, []).append(target)
+
+    def item(box: Box, seen: frozenset) -> str:
+        chip = (f' <span class="northstar-status northstar-status--{box.status}">{xml(box.status)}</span>'
+                if box.status else "")
+        detail = f' <span class="northstar-map__tree-detail">{xml(box.detail)}</span>' if box.detail else ""
+        below = [child for child in children.get(box, []) if child not in seen]
+        nested = f"<ul>{''.join(item(child, seen | {box}) for child in below)}</ul>" if below else ""
+        return f'<li><a href="{xml(box.href)}">{xml(box.name or box.label)}</a>{chip}{detail}{nested}</li>'
+
+    roots = diagram.columns[0] if diagram.columns else []
+    return f'<ul class="northstar-map__tree">{"".join(item(box, frozenset()) for box in roots)}</ul>'
