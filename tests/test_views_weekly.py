@@ -115,3 +115,24 @@ def test_maps_are_also_lists_for_phones_with_status_chips(site):
                      r'<span class="northstar-status northstar-status--planned">planned</span>', tree)
     css = (Path(__file__).parent.parent / "plugin/mkdocs_northstar/assets/northstar.css").read_text()
     assert re.search(r"max-width: 37\.4375em\) \{\s*\.northstar-map \.northstar-map__svg", css)
+
+
+def test_a_wide_matrix_shows_its_largest_columns_and_links_to_the_rest(tmp_path):
+    plans = {"plans/objectives/grow.md": OBJECTIVE.format(title="Grow")}
+    for index in range(1, 15):  # 14 themes, theme N with N plans: themes 1 and 2 are the smallest
+        plans[f"plans/themes/t{index}.md"] = f"---\ntitle: Theme {index}\nobjectives: [grow]\n---\nWhy.\n"
+        for number in range(index):
+            plans[f"plans/work/t{index}-{number}.md"] = (
+                f"---\ntitle: P{index}-{number}\nthemes: [t{index}]\nteam: team-{number}\n---\n")
+    root = make_site(tmp_path, plans)
+    assert mkdocs_build(root).returncode == 0
+    coverage = page(root / "site", "strategy/coverage/index.html")
+    matrix = coverage[coverage.index('id="objective-theme"'):coverage.index('id="per-objective"')]
+    heads = re.findall(r"<th[^>]*>(.*?)</th>", matrix)
+    assert [re.sub("<[^>]+>", "", head) for head in heads] == (
+        ["Objective"] + [f"Theme {index}" for index in range(3, 15)] + ["2 more themes", "Total"])
+    assert '<a href="#per-theme">2 more themes</a>' in heads[-2]
+    row = re.findall(r"<td[^>]*>([^<]*)</td>", matrix)
+    assert row[-2:] == ["3", "105"]  # the two smallest themes' 1 + 2 plans; each plan once in the total
+    heat = coverage[coverage.index('id="team-objective"'):]
+    assert '<a href="#per-team">2 more teams</a>' in heat  # 14 teams, 12 shown

@@ -7,7 +7,7 @@ from jinja2 import pass_context
 
 from ..model import Node
 from ..read.schema import STATUSES
-from ..views import HeatCell, StatusRow, heat_map, plans_serving
+from ..views import StatusRow, plans_serving
 from . import maps, roadmap, timeline
 from .text import attr, md, number, percent, plural, text
 
@@ -240,25 +240,6 @@ def roadmap_timeline(context) -> str:
 
 
 @pass_context
-def coverage_cells(context, objective: Node) -> list[object]:
-    """The objective's row of the objective × theme matrix: its plans in each theme, blank for none."""
-    coverage = context["coverage"]
-    return [coverage.cell(objective, theme) or "" for theme in context["strategy"].themes]
-
-
-@pass_context
-def html_heads(context, nodes: list[Node]) -> list[tuple[str, bool]]:
-    """Right-aligned column heads linking to each node's page (a matrix's columns)."""
-    return [(html_link(context, node), True) for node in nodes]
-
-
-@pass_context
-def html_team_heads(context, teams) -> list[tuple[str, str]]:
-    """Centred column heads linking to each team's page (the team × objective matrix)."""
-    return [(html_team_link(context, team.team), "center") for team in teams]
-
-
-@pass_context
 def tabs(context, number: int, labels_and_blocks: list[tuple[str, str]]) -> str:
     """Content tabs as pymdownx.tabbed writes them (alternate style, which Material's
     script and styles drive), so pages need not load the extension: the `number`th set
@@ -356,68 +337,6 @@ def child_objectives(context, node: Node) -> str:
         rows.append([html_link(context, child), progress_bar(child, compact=True) or "–", len(entry.plans),
                      entry.status.done.percent])
     head = [("Objective", False), ("Progress", False), ("Plans", True), ("Done", True)]
-    return raw_html(context, html_table(head, rows), SEARCH_NONE)
-
-
-@pass_context
-def objective_theme_matrix(context) -> str:
-    """Plans in each theme that serve each objective."""
-    rows = [[html_link(context, entry.objective)] + coverage_cells(context, entry.objective) + [len(entry.plans)]
-            for entry in context["coverage"].objectives]
-    head = [("Objective", False)] + html_heads(context, context["strategy"].themes) + [("Total", True)]
-    return raw_html(context, html_table(head, rows), SEARCH_NONE)
-
-
-@pass_context
-def objectives_coverage(context) -> str:
-    rows = [[html_link(context, entry.objective), len(entry.plans), number(entry.weight), entry.status.done.percent,
-             "yes" if entry.covered else "<strong>no</strong>"] for entry in context["coverage"].objectives]
-    head = [("Objective", False), ("Plans", True), ("Effort", True), ("Done", True), ("Covered", False)]
-    return raw_html(context, html_table(head, rows), SEARCH_NONE)
-
-
-@pass_context
-def themes_coverage(context) -> str:
-    rows = [[html_link(context, entry.theme), entry.status.total, number(entry.weight), entry.status.done.percent]
-            for entry in context["coverage"].themes]
-    head = [("Theme", False), ("Plans", True), ("Effort", True), ("Done", True)]
-    return raw_html(context, html_table(head, rows), SEARCH_NONE)
-
-
-@pass_context
-def teams_coverage(context) -> str:
-    rows = [[html_team_link(context, team.team), len(team.plans),
-             f"{team.linked.percent} ({number(team.linked.part)} of {number(team.linked.whole)})",
-             html_links(context, team.objectives)] for team in context["coverage"].teams]
-    head = [("Team", False), ("Plans", True), ("Linked effort", True), ("Objectives served", False)]
-    return raw_html(context, html_table(head, rows), SEARCH_NONE)
-
-
-@pass_context
-def coverage_gaps(context) -> str:
-    """The records that break the chain from plan to objective, by kind of gap."""
-    coverage = context["coverage"]
-    rows = [["Unlinked plans", html_links(context, coverage.unlinked_plans)],
-            ["Unlinked themes", html_links(context, coverage.unlinked_themes)],
-            ["Uncovered objectives", html_links(context, coverage.uncovered_objectives)],
-            ["Empty themes", html_links(context, coverage.empty_themes)]]
-    return raw_html(context, html_table([("", False), ("Records", False)], rows), SEARCH_NONE)
-
-
-def _heat(cell: HeatCell) -> str:
-    if not cell.plans:
-        return ""
-    return (f'<span class="northstar-heat" style="--northstar-heat: {int(round(cell.heat * 100, 0))}%" '
-            f'title="{plural(cell.plans, "plan")}">{number(cell.effort)} ({cell.plans})</span>')
-
-
-@pass_context
-def team_objective_heat(context) -> str:
-    """Effort each team puts into each objective, each cell as dark as its share of the largest."""
-    coverage = context["coverage"]
-    rows = [[html_link(context, objective)] + [_heat(cell) for cell in cells] + [number(sum(cell.effort for cell in cells))]
-            for objective, cells in heat_map(coverage)]
-    head = [("Objective", False)] + html_team_heads(context, coverage.teams) + [("Total", True)]
     return raw_html(context, html_table(head, rows), SEARCH_NONE)
 
 

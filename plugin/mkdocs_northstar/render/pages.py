@@ -23,6 +23,7 @@ from ..model import Node
 from ..read.schema import STATUSES
 from ..views import StatusRow, periods_of, plans_naming, roadmap, status_rollups, status_rows
 from . import html as fragments
+from . import html_coverage as coverage_fragments
 from .bodies import BodyLinks, first_paragraph, nest_headings
 from .maps import FULL_LIMIT
 from .text import as_page_html, md, number, percent, yaml_string
@@ -147,9 +148,10 @@ TEMPLATE_NAMES = dict(
     plan_table=fragments.plan_table, team_objectives=fragments.team_objectives, roadmap_timeline=fragments.roadmap_timeline,
     tabs=fragments.tabs, status_stack=fragments.status_stack, status_listing=fragments.status_listing,
     linked_stack=fragments.linked_stack, child_objectives=fragments.child_objectives,
-    objective_theme_matrix=fragments.objective_theme_matrix, objectives_coverage=fragments.objectives_coverage,
-    themes_coverage=fragments.themes_coverage, teams_coverage=fragments.teams_coverage,
-    team_objective_heat=fragments.team_objective_heat, coverage_gaps=fragments.coverage_gaps,
+    objective_theme_matrix=coverage_fragments.objective_theme_matrix,
+    objectives_coverage=coverage_fragments.objectives_coverage, themes_coverage=coverage_fragments.themes_coverage,
+    teams_coverage=coverage_fragments.teams_coverage, team_objective_heat=coverage_fragments.team_objective_heat,
+    coverage_gaps=coverage_fragments.coverage_gaps,
     plan_list=fragments.plan_list, problem_at=fragments.problem_at)
 
 
