@@ -13,7 +13,7 @@ from conftest import make_site, mkdocs_build
 from mkdocs_northstar.model import natural_key
 from test_views import page
 
-OBJECTIVE = "---\ntitle: {title}\nmetric: m\nbaseline: 0\ntarget: 10\nperiod: 2026\n---\nWhy.\n"
+OBJECTIVE = "---\ntitle: {title}\nmetric: m\nbaseline: 0\ntarget: 10\nunit: users\nperiod: 2026\n---\nWhy.\n"
 PLAN = "---\ntitle: {title}\nthemes: [both]\nstatus: {status}\neffort: {effort}\nteam: {team}\n---\nBody.\n"
 
 PLANS = {
@@ -136,3 +136,20 @@ def test_a_wide_matrix_shows_its_largest_columns_and_links_to_the_rest(tmp_path)
     assert row[-2:] == ["3", "105"]  # the two smallest themes' 1 + 2 plans; each plan once in the total
     heat = coverage[coverage.index('id="team-objective"'):]
     assert '<a href="#per-team">2 more teams</a>' in heat  # 14 teams, 12 shown
+
+
+def test_theme_and_plan_pages_say_where_they_sit(site):
+    plan = page(site, "strategy/plans/plan-9/index.html")
+    trail = re.search(r'<nav class="northstar-breadcrumb"[^>]*>(.*?)</nav>', plan).group(1)
+    assert re.sub("<[^>]+>", "", trail) == "Grow, Keep › Both › Plan 9"
+    assert '<a href="../../themes/both/">Both</a>' in trail
+    theme = page(site, "strategy/themes/spare/index.html")
+    assert re.sub("<[^>]+>", "", re.search(r'<nav class="northstar-breadcrumb"[^>]*>(.*?)</nav>', theme).group(1)) == (
+        "Grow › Spare")
+
+
+def test_figures_and_periods_do_not_break_across_lines(site):
+    overview = page(site, "strategy/index.html")
+    assert re.search(r'<span class="northstar-figure">0 users</span> → \? → '
+                     r'<span class="northstar-figure">10 users</span>', overview)
+    assert '<span class="northstar-period">2026</span>' in overview

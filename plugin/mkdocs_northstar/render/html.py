@@ -129,7 +129,7 @@ def plan_metadata(context, node: Node) -> str:
             ["Team", html_team_link(context, node.team)],
             ["Themes", html_links(context, node.themes)],
             ["Objectives", html_links(context, node.served)],
-            ["Period", text(node.period or "–")],
+            ["Period", period(node.period)],
             ["Effort", number(node.effort)],
             ["Owner", text(fields["owner"] or "–")]]
     if node.depends_on:
@@ -144,8 +144,24 @@ def plan_metadata(context, node: Node) -> str:
 _METADATA_HEAD = [("", False), ("", False)]
 
 
+@pass_context
+def breadcrumb(context, node: Node) -> str:
+    """Where a theme or a plan sits: objective › theme › the record itself."""
+    trail = [html_links(context, node.served if node.kind == "plan" else node.objectives, "no objective")]
+    if node.kind == "plan":
+        trail.append(html_links(context, node.themes, "no theme"))
+    trail.append(f'<span aria-current="page">{text(node.title)}</span>')
+    return raw_html(context, f'<nav class="northstar-breadcrumb" aria-label="Where it sits">{" › ".join(trail)}</nav>',
+                    SEARCH_NONE)
+
+
 def html_url(url: str) -> str:
     return f'<a href="{attr(url)}">{text(url)}</a>'
+
+
+def period(value: str | None) -> str:
+    """A period that never breaks across lines ("–" for none)."""
+    return f'<span class="northstar-period">{text(value)}</span>' if value else "–"
 
 
 def status_badge(status: str) -> str:
@@ -171,7 +187,7 @@ def plan_table(context, plans: list[Node], show_team: bool = True) -> str:
         row = links.rows.get(key) if show_team else None
         if row is None:
             cells = ([html_link(context, plan), status_badge(plan.status)] + [text(plan.team or "–")] * show_team
-                     + [number(plan.effort), text(plan.period or "–")])
+                     + [number(plan.effort), period(plan.period)])
             row = _table_row(cells, aligns)
             if show_team:  # without the team column it is the team's own page: shown once
                 links.rows[key] = row

@@ -152,7 +152,7 @@ TEMPLATE_NAMES = dict(
     objectives_coverage=coverage_fragments.objectives_coverage, themes_coverage=coverage_fragments.themes_coverage,
     teams_coverage=coverage_fragments.teams_coverage, team_objective_heat=coverage_fragments.team_objective_heat,
     coverage_gaps=coverage_fragments.coverage_gaps,
-    plan_list=fragments.plan_list, problem_at=fragments.problem_at)
+    plan_list=fragments.plan_list, breadcrumb=fragments.breadcrumb, period=fragments.period, problem_at=fragments.problem_at)
 
 
 # --- Pages -----------------------------------------------------------------------------
