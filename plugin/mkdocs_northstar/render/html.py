@@ -169,8 +169,9 @@ def status_badge(status: str) -> str:
 
 
 @pass_context
-def plan_table(context, plans: list[Node], show_team: bool = True) -> str:
-    """The plans of a theme, an objective or a team: status, team, effort, period."""
+def plan_table(context, plans: list[Node], show_team: bool = True, open_rows: int | None = None) -> str:
+    """The plans of a theme, an objective or a team: status, team, effort, period; at most
+    `open_rows` (default FOLD_AFTER) open, those in progress first (see `folded`)."""
     if not plans:
         return "*No plans.*"
     head = [("Plan", False), ("Status", False)] + [("Team", False)] * show_team + [("Effort", True), ("Period", False)]
@@ -193,10 +194,10 @@ def plan_table(context, plans: list[Node], show_team: bool = True) -> str:
                 links.rows[key] = row
         return row
 
-    shown, more, closed = folded(plans)
+    shown, more, closed = folded(plans, FOLD_AFTER if open_rows is None else open_rows)
     block = table(shown) if shown else ""
     if more:
-        block += "\n" + _details(f"{plural(len(more), 'more plan')} in progress or to do", table(more))
+        block += "\n" + _details(f"{plural(len(more), 'more plan' if shown else 'plan')} in progress or to do", table(more))
     if closed:
         block += "\n" + _details(_closed_summary(closed), table(closed))
     return raw_html(context, block.lstrip("\n"), SEARCH_NONE)
