@@ -128,7 +128,7 @@ def expected_labels() -> dict[str, list[str]]:
     """Node labels each map must show, from the example plans themselves."""
     strategy = analyse(read_settings(REPO / "mkdocs.yml")).strategy
     objective = strategy.by_id["time-to-find"]
-    label = lambda node: maps.shorten(node.title, maps.LABEL_CHARS)  # noqa: E731
+    label = lambda node: maps.node_label(node.title)  # noqa: E731
     return {
         "overview": [label(node) for node in strategy.objectives + strategy.themes],
         "objective": [label(objective)] + [label(node) for node in objective.themes + objective.serving],

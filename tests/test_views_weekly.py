@@ -153,3 +153,32 @@ def test_figures_and_periods_do_not_break_across_lines(site):
     assert re.search(r'<span class="northstar-figure">0 users</span> → \? → '
                      r'<span class="northstar-figure">10 users</span>', overview)
     assert '<span class="northstar-period">2026</span>' in overview
+
+
+def test_map_plans_are_grouped_by_theme(tmp_path):
+    from conftest import analyse_plans
+    from mkdocs_northstar.render import maps
+
+    plans = {"plans/objectives/grow.md": OBJECTIVE.format(title="Grow")}
+    for name in ("a", "b", "c", "d"):
+        plans[f"plans/themes/{name}.md"] = f"---\ntitle: Theme {name}\nobjectives: [grow]\n---\nWhy.\n"
+    plans["plans/work/a1.md"] = "---\ntitle: A1\nthemes: [a]\n---\n"
+    plans["plans/work/ad.md"] = "---\ntitle: A and D\nthemes: [a, d]\n---\n"  # barycentre: between b's and c's
+    for name in ("b1", "b2", "b3"):
+        plans[f"plans/work/{name}.md"] = f"---\ntitle: {name.upper()}\nthemes: [b]\n---\n"
+    plans["plans/work/c1.md"] = "---\ntitle: C1\nthemes: [c]\n---\n"
+    plans["plans/work/d1.md"] = "---\ntitle: D1\nthemes: [d]\n---\n"
+    strategy = analyse_plans(tmp_path, plans).strategy
+    diagram = maps.objective_map(strategy.by_id["grow"], lambda page: page)
+    assert [box.label for box in diagram.columns[1]] == ["Theme a", "Theme b", "Theme c", "Theme d"]
+    assert [box.label for box in diagram.columns[2]] == ["A1", "A and D", "B1", "B2", "B3", "C1", "D1"]
+
+
+def test_map_labels_wrap_to_two_lines_before_they_are_cut():
+    from mkdocs_northstar.render import maps
+
+    assert maps.label_lines("Short title") == ["Short title"]
+    assert maps.label_lines("Recover from zero-result searches with synonyms") == [
+        "Recover from zero-result", "searches with synonyms"]
+    lines = maps.label_lines("A title that is much too long for two lines of a node in the map")
+    assert lines[0] == "A title that is much too" and lines[1].endswith("…") and len(lines[1]) == maps.LINE_CHARS
