@@ -128,7 +128,7 @@ def expected_labels() -> dict[str, list[str]]:
     """Node labels each map must show, from the example plans themselves."""
     strategy = analyse(read_settings(REPO / "mkdocs.yml")).strategy
     objective = strategy.by_id["time-to-find"]
-    label = lambda node: maps.shorten(node.title, maps.LABEL_CHARS)  # noqa: E731
+    label = lambda node: maps.node_label(node.title)  # noqa: E731
     return {
         "overview": [label(node) for node in strategy.objectives + strategy.themes],
         "objective": [label(objective)] + [label(node) for node in objective.themes + objective.serving],
@@ -199,7 +199,10 @@ def test_dark_scheme_and_phone_width(scheme, width, browser, server, outside, sc
         # Nothing but a map's own scroller may be wider than the screen.
         overflow = page.evaluate("document.documentElement.scrollWidth")
         assert overflow <= width, (name, overflow)
-        if name != "roadmap":
+        if name != "roadmap" and width < maps.MIN_WIDTH:  # a phone gets the map as a list
+            assert not page.locator(".northstar-map svg").first.is_visible()
+            assert page.locator(".northstar-map__tree").first.is_visible()
+        elif name != "roadmap":
             svg = page.locator(".northstar-map svg").bounding_box()
             # Labels stay legible: the SVG is never drawn narrower than its minimum width.
             assert svg["width"] >= maps.MIN_WIDTH - 1, svg
@@ -233,3 +236,94 @@ def test_key_result_charts_show_their_points_and_target(browser, server, outside
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         context.close()
     assert not outside
+
+
+# --- Every page type, phone and desktop, light and dark, on the example and at 500 plans ---
+
+PAGE_TYPES = ("overview", "objective", "theme", "plan", "team", "coverage", "roadmap", "narrative", "problems")
+LARGE_PLANS = 500
+LARGE_YML = """\
+site_name: Five hundred plans
+theme:
+  name: material
+  font: false
+  palette:
+    - media: "(prefers-color-scheme: light)"
+      scheme: default
+    - media: "(prefers-color-scheme: dark)"
+      scheme: slate
+plugins:
+  - search
+  - northstar
+markdown_extensions: [admonition, attr_list, md_in_html, tables, pymdownx.details]
+"""
+# The objective page of a large strategy folds its plan lists: at most this tall at 1280 px.
+MOST_OBJECTIVE_HEIGHT = 6000
+
+
+def _page_paths(config: Path) -> dict[str, str]:
+    """A page of each type, as served below the site's root."""
+    strategy = analyse(read_settings(config)).strategy
+    served = lambda page: "strategy/" + page[:-3] + "/"  # noqa: E731
+    return {"overview": "strategy/", "coverage": "strategy/coverage/", "roadmap": "strategy/roadmap/",
+            "narrative": "strategy/narrative/", "problems": "strategy/problems/",
+            "objective": served(strategy.objectives[0].page), "theme": served(strategy.themes[0].page),
+            "plan": served(strategy.plans[0].page), "team": served(next(iter(strategy.teams.values())).page)}
+
+
+@pytest.fixture(scope="session")
+def large_site(tmp_path_factory) -> tuple[Path, dict[str, str]]:
+    """A strategy of 500 plans from bench/generate.py, built once per session."""
+    import sys
+
+    sys.path.insert(0, str(REPO / "bench"))
+    from generate import generate
+
+    root = tmp_path_factory.mktemp("large")
+    generate(root, LARGE_PLANS)
+    (root / "docs").mkdir()
+    (root / "docs" / "index.md").write_text("# Home\n")
+    (root / "mkdocs.yml").write_text(LARGE_YML)
+    result = mkdocs_build(root)
+    assert result.returncode == 0, result.stderr
+    return root / "site", _page_paths(root / "mkdocs.yml")
+
+
+def _serve(folder: Path) -> tuple[ThreadingHTTPServer, str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}/"
+
+
+@pytest.mark.parametrize("which", ["example", "large"])
+def test_no_page_scrolls_sideways_on_a_phone_or_a_desktop(which, request, browser, outside, screenshots):
+    if which == "example":
+        folder, paths = request.getfixturevalue("site"), _page_paths(REPO / "mkdocs.yml")
+    else:
+        folder, paths = request.getfixturevalue("large_site")
+    assert set(paths) == set(PAGE_TYPES)
+    httpd, root = _serve(folder)
+    wide: list = []
+    try:
+        for width in (390, 1280):
+            for scheme in ("light", "dark"):
+                context = _context(browser, outside, viewport={"width": width, "height": 800}, color_scheme=scheme)
+                # The search index (megabytes at 500 plans) changes no layout: not loaded, for time.
+                context.route("**/search/search_index.json", lambda route: route.abort())
+                page = context.new_page()
+                for name in PAGE_TYPES:
+                    assert page.goto(root + paths[name], wait_until="load").status == 200, name
+                    page.screenshot(path=str(screenshots / f"{which}-{name}-{width}-{scheme}.png"),
+                                    full_page=which == "example" and width == 1280 and scheme == "light")
+                    size = page.evaluate("[document.scrollingElement.scrollWidth,"
+                                         " document.scrollingElement.scrollHeight]")
+                    if size[0] > width:
+                        wide.append((name, width, scheme, size[0]))
+                    if which == "large" and name == "objective" and width == 1280:
+                        assert size[1] <= MOST_OBJECTIVE_HEIGHT, size
+                context.close()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert not wide, f"pages wider than the screen: {wide}"
+    assert not outside, f"requests to outside 127.0.0.1: {outside}"

@@ -120,7 +120,7 @@ def test_depends_on_and_needed_by(site):
 
 def test_plan_inherits_period_and_team_from_folder(site):
     page = article(read(site, "strategy/plans/rewards/index.html"))
-    assert re.search(r"Period</td>\s*<td>2025-H1</td>", page)
+    assert re.search(r'Period</td>\s*<td><span class="northstar-period">2025-H1</span></td>', page)
     assert re.search(r'Team</td>\s*<td><a href="../../teams/growth/">growth</a>', page)
 
 

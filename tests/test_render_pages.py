@@ -114,7 +114,7 @@ def test_render_diff_and_views_import_neither_mkdocs_nor_markdown():
     import sys
 
     modules = ["render.text", "render.urls", "render.bodies", "render.html", "render.maps",
-               "render.charts", "render.timeline", "render.pages", "views", "diff.revision", "diff.compare",
+               "render.charts", "render.timeline", "render.roadmap", "render.html_coverage", "render.pages", "views", "diff.revision", "diff.compare",
                "diff.formats", "diff.text"]
     code = ("import importlib, sys\n"
             f"for name in {modules!r}: importlib.import_module('mkdocs_northstar.' + name)\n"

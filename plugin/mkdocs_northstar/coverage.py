@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .model import Node, Strategy
+from .model import Node, Strategy, natural_key
 from .render.text import percent
 from .read.schema import STATUSES
 
@@ -126,7 +126,7 @@ def compute(strategy: Strategy) -> Coverage:
             linked.add(plan.weight, plan.linked)
         served = {objective.slug: objective for plan in team.plans for objective in plan.served}
         teams.append(TeamCoverage(team.name, team.slug, team.plans, linked,
-                                  [served[key] for key in sorted(served)], _rollup(team.plans)))
+                                  [served[key] for key in sorted(served, key=natural_key)], _rollup(team.plans)))
 
     # The plans of sources that serve this strategy count like its own (contract v1.2):
     # the same weight, the same statuses, so a strategy split across repositories gives

@@ -11,7 +11,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from operator import attrgetter
 from typing import Iterable
 
 from .guests import Guests, guest_record
@@ -173,11 +172,11 @@ class Strategy:
     _by_kind: dict[str, list[Node]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def of_kind(self, kind: str) -> list[Node]:
-        # Asked for by every rule and page: grouped once, in path order. The nodes
+        # Asked for by every rule and page: grouped once, in natural path order. The nodes
         # are fixed once the graph is built; callers get a copy they may change.
         if self._by_kind is None:
             self._by_kind = {}
-            for node in self.nodes:
+            for node in sorted(self.nodes, key=lambda node: natural_key(node.path)):
                 self._by_kind.setdefault(node.record.kind, []).append(node)
         return list(self._by_kind.get(kind, ()))
 
@@ -206,11 +205,23 @@ def _unique(nodes: Iterable[Node]) -> list[Node]:
     return list(dict.fromkeys(nodes))
 
 
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(text: str) -> tuple:
+    """Sort key of a title, id or path in natural order: runs of digits compare as numbers,
+    so "Plan 12" comes before "Plan 108". Every sort of titles, ids and paths uses it.
+    Text without digits sorts as before; a path sorts folder by folder."""
+    return tuple(tuple(int(run) if index % 2 else run for index, run in enumerate(_DIGITS.split(part)))
+                 for part in text.split("/"))
+
+
 def _sorted(nodes: Iterable[Node]) -> list[Node]:
-    return sorted(nodes, key=_BY_SLUG)  # build gives every node its own slug
+    return sorted(nodes, key=_by_slug)  # build gives every node its own slug
 
 
-_BY_SLUG = attrgetter("slug")
+def _by_slug(node: Node) -> tuple:
+    return natural_key(node.slug)
 
 
 # A period as a span of quarters, so that containment is a comparison of numbers.
@@ -379,7 +390,7 @@ def build(records: list[Record], index: Sources | None = None) -> Strategy:
                 team_slugs.add(slug)
                 team = teams[node.team] = Team(node.team, slug)
             team.plans.append(node)
-    teams = dict(sorted(teams.items(), key=lambda item: item[1].slug))
+    teams = dict(sorted(teams.items(), key=lambda item: natural_key(item[1].slug)))
     for team in teams.values():
         team.plans = _sorted(team.plans)
 

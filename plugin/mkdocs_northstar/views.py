@@ -14,19 +14,26 @@ class StatusRow:
     status: str
     plans: int
     effort: float | None  # the sum of the efforts given; None when no plan gives one
-    share: float  # of the total weight (effort, or 1 where none is given)
+    # Of the live weight (effort, or 1 where none is given): dropped work is not part of
+    # the effort, so its row has no share (None) and the others add up to 100 %.
+    share: float | None
+
+
+def _share(status: str, weight: float, live: float) -> float | None:
+    return None if status == "dropped" or not live else weight / live
 
 
 def status_rows(plans: list[Node]) -> list[StatusRow]:
-    """The plans' status roll-up, effort-weighted where efforts are given."""
-    total = sum(plan.weight for plan in plans)
+    """The plans' status roll-up, each plan once, effort-weighted where efforts are given."""
+    plans = list(dict.fromkeys(plans))
+    live = sum(plan.weight for plan in plans if plan.status != "dropped")
     rows = []
     for status in STATUSES:
         chosen = [plan for plan in plans if plan.status == status]
         if chosen:
             efforts = [plan.effort for plan in chosen if plan.effort is not None]
             rows.append(StatusRow(status, len(chosen), sum(efforts) if efforts else None,
-                                  sum(plan.weight for plan in chosen) / total))
+                                  _share(status, sum(plan.weight for plan in chosen), live)))
     return rows
 
 
@@ -67,8 +74,8 @@ class _Tally:
                 self.efforts[status] = self.efforts.get(status, 0) + plan.effort
 
     def rows(self) -> list[StatusRow]:
-        total = sum(self.weights.values())
-        return [StatusRow(status, self.counts[status], self.efforts.get(status), self.weights[status] / total)
+        live = sum(weight for status, weight in self.weights.items() if status != "dropped")
+        return [StatusRow(status, self.counts[status], self.efforts.get(status), _share(status, self.weights[status], live))
                 for status in STATUSES if status in self.counts]
 
 

@@ -7,8 +7,8 @@ from jinja2 import pass_context
 
 from ..model import Node
 from ..read.schema import STATUSES
-from ..views import HeatCell, RoadmapGroup, StatusRow, heat_map, plans_serving
-from . import maps
+from ..views import StatusRow, plans_serving
+from . import maps, roadmap, timeline
 from .text import attr, md, number, percent, plural, text
 
 # --- Listings as raw HTML ---------------------------------------------------------------
@@ -32,8 +32,8 @@ SEARCH_ALL, SEARCH_TEXT, SEARCH_NONE = "", "~", "-"
 @pass_context
 def raw_html(context, block: str, search: str = SEARCH_ALL) -> str:
     """A raw HTML block, fenced with the build's marker when the plugin sets blocks aside."""
-    if search == SEARCH_NONE and block.startswith("<table>"):  # for Material on any host; the plugin hands it over later
-        block = block.replace("<table>", "<table data-search-exclude>", 1)
+    if search == SEARCH_NONE:  # for Material on any host; the plugin hands it over later
+        block = block.replace("<table>", "<table data-search-exclude>")
     marker = context["options"].html_marker
     return f"<!--{search}{marker}-->\n{block}\n<!--/{marker}-->" if marker else block
 
@@ -53,10 +53,15 @@ def _table_row(cells: list[object], aligns: list[str]) -> str:
     return "<tr>" + "".join(f"<td{align}>{cell}</td>" for cell, align in zip(cells, aligns)) + "</tr>"
 
 
+# Every table the pages write as HTML scrolls in a box of its own (assets/northstar.css):
+# a wide one never makes the whole page scroll sideways on a phone.
+_SCROLL = '<div class="northstar-scroll">'
+
+
 def _table(head: list[tuple[str, bool | str]], aligns: list[str], rows: list[str]) -> str:
-    lines = ["<table>", "<thead>", "<tr>" + "".join(f"<th{align}>{label}</th>"
-                                                    for (label, _), align in zip(head, aligns)) + "</tr>",
-             "</thead>", "<tbody>", *rows, "</tbody>", "</table>"]
+    lines = [_SCROLL + "<table>", "<thead>", "<tr>" + "".join(f"<th{align}>{label}</th>"
+                                                              for (label, _), align in zip(head, aligns)) + "</tr>",
+             "</thead>", "<tbody>", *rows, "</tbody>", "</table></div>"]
     return "\n".join(lines)
 
 
@@ -152,7 +157,7 @@ def plan_metadata(context, node: Node) -> str:
             ["Team", html_team_link(context, node.team)],
             ["Themes", html_links(context, node.themes)],
             ["Objectives", html_links(context, node.served)],
-            ["Period", text(node.period or "–")],
+            ["Period", period(node.period)],
             ["Effort", number(node.effort)],
             ["Owner", text(fields["owner"] or "–")]]
     if node.depends_on:
@@ -187,8 +192,24 @@ def source_metadata(context, node: Node) -> str:
     return raw_html(context, html_table(_METADATA_HEAD, rows), SEARCH_TEXT)
 
 
+@pass_context
+def breadcrumb(context, node: Node) -> str:
+    """Where a theme or a plan sits: objective › theme › the record itself."""
+    trail = [html_links(context, node.served if node.kind == "plan" else node.objectives, "no objective")]
+    if node.kind == "plan":
+        trail.append(html_links(context, node.themes, "no theme"))
+    trail.append(f'<span aria-current="page">{text(node.title)}</span>')
+    return raw_html(context, f'<nav class="northstar-breadcrumb" aria-label="Where it sits">{" › ".join(trail)}</nav>',
+                    SEARCH_NONE)
+
+
 def html_url(url: str) -> str:
     return f'<a href="{attr(url)}">{text(url)}</a>'
+
+
+def period(value: str | None) -> str:
+    """A period that never breaks across lines ("–" for none)."""
+    return f'<span class="northstar-period">{text(value)}</span>' if value else "–"
 
 
 def status_badge(status: str) -> str:
@@ -196,26 +217,62 @@ def status_badge(status: str) -> str:
 
 
 @pass_context
-def plan_table(context, plans: list[Node], show_team: bool = True) -> str:
-    """The plans of a theme, an objective or a team: status, team, effort, period."""
+def plan_table(context, plans: list[Node], show_team: bool = True, open_rows: int | None = None) -> str:
+    """The plans of a theme, an objective or a team: status, team, effort, period; at most
+    `open_rows` (default FOLD_AFTER) open, those in progress first (see `folded`)."""
     if not plans:
         return "*No plans.*"
     head = [("Plan", False), ("Status", False)] + [("Team", False)] * show_team + [("Effort", True), ("Period", False)]
     # A plan's row is the same on every page at the same place (its themes', objectives'
     # and team's pages): it is built once per place, not once per listing.
-    links, here, rows = context["links"], context["here"], []
+    links, here = context["links"], context["here"]
     aligns = [_ALIGN[align] for _, align in head]
-    for plan in plans:
+
+    def table(chosen: list[Node]) -> str:
+        return _table(head, aligns, [row_of(plan) for plan in chosen])
+
+    def row_of(plan: Node) -> str:
         key = (plan.page, links.place(plan.page, here))  # strings: no work for the collector
         row = links.rows.get(key) if show_team else None
         if row is None:
             cells = ([html_link(context, plan), status_badge(plan.status)] + [text(plan.team or "–")] * show_team
-                     + [number(plan.effort), text(plan.period or "–")])
+                     + [number(plan.effort), period(plan.period)])
             row = _table_row(cells, aligns)
             if show_team:  # without the team column it is the team's own page: shown once
                 links.rows[key] = row
-        rows.append(row)
-    return raw_html(context, _table(head, aligns, rows), SEARCH_NONE)
+        return row
+
+    shown, more, closed = folded(plans, FOLD_AFTER if open_rows is None else open_rows)
+    block = table(shown) if shown else ""
+    if more:
+        block += "\n" + _details(f"{plural(len(more), 'more plan' if shown else 'plan')} in progress or to do", table(more))
+    if closed:
+        block += "\n" + _details(_closed_summary(closed), table(closed))
+    return raw_html(context, block.lstrip("\n"), SEARCH_NONE)
+
+
+# --- Long lists fold ------------------------------------------------------------------
+# Work in progress first, then what comes next; at most FOLD_AFTER of those open, the
+# rest and all done or dropped work folded in <details> that say what they hold.
+FOLD_AFTER = 20
+_OPEN_ORDER = {"in-progress": 0, "planned": 1, "proposed": 2}
+
+
+def folded(plans: list[Node], limit: int = FOLD_AFTER) -> tuple[list[Node], list[Node], list[Node]]:
+    """The plans shown open, the open ones folded past `limit`, and the done or dropped ones."""
+    open_plans = sorted((plan for plan in plans if plan.status in _OPEN_ORDER), key=lambda plan: _OPEN_ORDER[plan.status])
+    closed = [plan for plan in plans if plan.status not in _OPEN_ORDER]
+    return open_plans[:limit], open_plans[limit:], closed
+
+
+def _closed_summary(closed: list[Node]) -> str:
+    done = sum(plan.status == "done" for plan in closed)
+    parts = [f"{done} done"] * bool(done) + [f"{len(closed) - done} dropped"] * bool(len(closed) - done)
+    return " and ".join(parts)
+
+
+def _details(summary: str, block: str) -> str:
+    return f'<details class="northstar-fold">\n<summary>{text(summary)}</summary>\n{block}\n</details>'
 
 
 @pass_context
@@ -235,36 +292,16 @@ def team_objectives(context, team) -> str:
 
 
 @pass_context
-def roadmap_table(context, groups: list[RoadmapGroup], what: str) -> str:
-    """Plans per group and status; only the statuses some plan of the period is in, so
-    the table fits a phone."""
-    present = {plan.status for group in groups for plan in group.plans}
-    shown = [status for status in STATUSES if status in present]
-    rows = []
-    for group in groups:
-        label = _html_a(context, group.page, group.label) if group.page else f"<em>{text(group.label)}</em>"
-        rows.append([label] + ["<br>".join(html_link(context, plan) for plan in group.by_status(status))
-                               for status in shown])
-    return html_table([(what, False)] + [(status, False) for status in shown], rows)
-
-
-@pass_context
-def coverage_cells(context, objective: Node) -> list[object]:
-    """The objective's row of the objective × theme matrix: its plans in each theme, blank for none."""
-    coverage = context["coverage"]
-    return [coverage.cell(objective, theme) or "" for theme in context["strategy"].themes]
-
-
-@pass_context
-def html_heads(context, nodes: list[Node]) -> list[tuple[str, bool]]:
-    """Right-aligned column heads linking to each node's page (a matrix's columns)."""
-    return [(html_link(context, node), True) for node in nodes]
-
-
-@pass_context
-def html_team_heads(context, teams) -> list[tuple[str, str]]:
-    """Centred column heads linking to each team's page (the team × objective matrix)."""
-    return [(html_team_link(context, team.team), "center") for team in teams]
+def roadmap_timeline(context) -> str:
+    """The roadmap's lead: the plans on one time axis, a lane per objective and, in a second
+    tab, per team (render/timeline.py draws both the SVG and the phone's list per period).
+    Plain Markdown gets the lists only: no stylesheet chooses between the two there."""
+    strategy, url = context["strategy"], _map_url(context)
+    views = [("By objective", roadmap.objective_lanes(strategy)), ("By team", roadmap.team_lanes(strategy))]
+    if context["options"].flavor == "plain":
+        return tabs(context, 1, [(label, timeline.listing(lanes, url)) for label, lanes in views])
+    as_of = roadmap.timeline_as_of()
+    return tabs(context, 1, [(label, timeline.timeline(lanes, as_of, href=url)) for label, lanes in views])
 
 
 @pass_context
@@ -303,8 +340,9 @@ def _map_html(diagram: maps.Diagram | None) -> str:
         return ""
     legend = "".join(f'<span class="northstar-map__key northstar-map__key--{status}">{status}</span>'
                      for status in STATUSES)
+    # The SVG and the same map as a list: the stylesheet shows the list on a phone.
     return (f'<div class="northstar-map">{maps.svg(diagram)}'
-            f'<p class="northstar-map__legend">Plan status: {legend}</p></div>')
+            f'<p class="northstar-map__legend">Plan status: {legend}</p>{maps.tree(diagram)}</div>')
 
 
 @pass_context
@@ -332,7 +370,7 @@ def status_stack(rows: list[StatusRow]) -> str:
     label = ", ".join(f"{row.plans} {row.status}" for row in rows)
     parts = "".join(f'<span class="northstar-stack__part northstar-status--{row.status}" '
                     f'style="width: {round(row.share * 100, 2)}%" title="{row.status}: {row.plans}"></span>'
-                    for row in rows)
+                    for row in rows if row.share is not None)  # dropped work has no share of the effort
     return f'<span class="northstar-stack" role="img" aria-label="{label}">{parts}</span>'
 
 
@@ -347,9 +385,12 @@ def linked_stack(team) -> str:
 @pass_context
 def status_listing(context, rows: list[StatusRow]) -> str:
     """Plans, effort and share of effort per status."""
-    cells = [[status_badge(row.status), row.plans, number(row.effort), percent(row.share)] for row in rows]
+    cells = [[status_badge(row.status), row.plans, number(row.effort), percent(row.share) if row.share is not None
+              else "excluded"] for row in rows]
     head = [("Status", False), ("Plans", True), ("Effort", True), ("Share of effort", True)]
-    return raw_html(context, html_table(head, cells), SEARCH_NONE)
+    caption = ("<p class=\"northstar-caption\">Each plan counted once. Share of effort: of the effort not dropped "
+               "(a plan without an effort counts 1); dropped work is excluded.</p>")
+    return raw_html(context, html_table(head, cells) + "\n" + caption, SEARCH_NONE)
 
 
 @pass_context
@@ -361,68 +402,6 @@ def child_objectives(context, node: Node) -> str:
         rows.append([html_link(context, child), progress_bar(child, compact=True) or "–", len(entry.plans),
                      entry.status.done.percent])
     head = [("Objective", False), ("Progress", False), ("Plans", True), ("Done", True)]
-    return raw_html(context, html_table(head, rows), SEARCH_NONE)
-
-
-@pass_context
-def objective_theme_matrix(context) -> str:
-    """Plans in each theme that serve each objective."""
-    rows = [[html_link(context, entry.objective)] + coverage_cells(context, entry.objective) + [len(entry.plans)]
-            for entry in context["coverage"].objectives]
-    head = [("Objective", False)] + html_heads(context, context["strategy"].themes) + [("Total", True)]
-    return raw_html(context, html_table(head, rows), SEARCH_NONE)
-
-
-@pass_context
-def objectives_coverage(context) -> str:
-    rows = [[html_link(context, entry.objective), len(entry.plans), number(entry.weight), entry.status.done.percent,
-             "yes" if entry.covered else "<strong>no</strong>"] for entry in context["coverage"].objectives]
-    head = [("Objective", False), ("Plans", True), ("Effort", True), ("Done", True), ("Covered", False)]
-    return raw_html(context, html_table(head, rows), SEARCH_NONE)
-
-
-@pass_context
-def themes_coverage(context) -> str:
-    rows = [[html_link(context, entry.theme), entry.status.total, number(entry.weight), entry.status.done.percent]
-            for entry in context["coverage"].themes]
-    head = [("Theme", False), ("Plans", True), ("Effort", True), ("Done", True)]
-    return raw_html(context, html_table(head, rows), SEARCH_NONE)
-
-
-@pass_context
-def teams_coverage(context) -> str:
-    rows = [[html_team_link(context, team.team), len(team.plans),
-             f"{team.linked.percent} ({number(team.linked.part)} of {number(team.linked.whole)})",
-             html_links(context, team.objectives)] for team in context["coverage"].teams]
-    head = [("Team", False), ("Plans", True), ("Linked effort", True), ("Objectives served", False)]
-    return raw_html(context, html_table(head, rows), SEARCH_NONE)
-
-
-@pass_context
-def coverage_gaps(context) -> str:
-    """The records that break the chain from plan to objective, by kind of gap."""
-    coverage = context["coverage"]
-    rows = [["Unlinked plans", html_links(context, coverage.unlinked_plans)],
-            ["Unlinked themes", html_links(context, coverage.unlinked_themes)],
-            ["Uncovered objectives", html_links(context, coverage.uncovered_objectives)],
-            ["Empty themes", html_links(context, coverage.empty_themes)]]
-    return raw_html(context, html_table([("", False), ("Records", False)], rows), SEARCH_NONE)
-
-
-def _heat(cell: HeatCell) -> str:
-    if not cell.plans:
-        return ""
-    return (f'<span class="northstar-heat" style="--northstar-heat: {int(round(cell.heat * 100, 0))}%" '
-            f'title="{plural(cell.plans, "plan")}">{number(cell.effort)} ({cell.plans})</span>')
-
-
-@pass_context
-def team_objective_heat(context) -> str:
-    """Effort each team puts into each objective, each cell as dark as its share of the largest."""
-    coverage = context["coverage"]
-    rows = [[html_link(context, objective)] + [_heat(cell) for cell in cells] + [number(sum(cell.effort for cell in cells))]
-            for objective, cells in heat_map(coverage)]
-    head = [("Objective", False)] + html_team_heads(context, coverage.teams) + [("Total", True)]
     return raw_html(context, html_table(head, rows), SEARCH_NONE)
 
 

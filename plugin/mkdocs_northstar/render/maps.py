@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable, Iterable
 
 from ..model import Node, Strategy
@@ -31,17 +32,21 @@ FULL_LIMIT = 60
 COLUMN_WIDTH = 250
 COLUMN_GAP = 60
 MARGIN = 8
-ONE_LINE = 26  # node height of a plan
-TWO_LINES = 40  # node height of an objective, a theme or an aggregate
+ONE_LINE = 28  # node height of a plan with a one-line label
+TWO_LINES = 44  # node height of an objective, a theme or an aggregate (label and detail)
+LINE_HEIGHT = 19  # a label's second line adds this much
 ROW_GAP = 8
-LABEL_SIZE = 14
+# Labels at 16 units are ~12.5 px at the column width of a desktop and ~10.5 px at MIN_WIDTH.
+LABEL_SIZE = 16
 # Narrowest the SVG is drawn (CSS px): labels stay at least ~9.5 px tall on a phone,
 # whose screen then scrolls the map sideways.
 MIN_WIDTH = 600
-DETAIL_SIZE = 10.5
-# Characters that fit a node at LABEL_SIZE (sans-serif averages ~0.55 em per character).
-LABEL_CHARS = 32
-DETAIL_CHARS = 42
+DETAIL_SIZE = 12
+# Characters that fit a line of a node at LABEL_SIZE (sans-serif averages ~0.55 em per
+# character); a label takes up to two lines, cut with an ellipsis past them.
+LINE_CHARS = 26
+LABEL_CHARS = 2 * LINE_CHARS
+DETAIL_CHARS = 36
 
 # XML 1.0 forbids most control characters even as entities.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
@@ -59,6 +64,23 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def label_lines(text: str) -> list[str]:
+    """A title as the one or two lines of a node: broken between words, the second cut
+    with an ellipsis if the title is longer (a word longer than a line is cut too)."""
+    words = " ".join(str(text).split()).split(" ")
+    first = ""
+    while words and len(f"{first} {words[0]}".strip()) <= LINE_CHARS:
+        first = f"{first} {words.pop(0)}".strip()
+    if not first:  # one long word
+        return [shorten(" ".join(words), LINE_CHARS)]
+    return [first, shorten(" ".join(words), LINE_CHARS)] if words else [first]
+
+
+def node_label(text: str) -> str:
+    """A node's label as the map shows it (its lines joined by a space)."""
+    return " ".join(label_lines(text))
+
+
 @dataclass(eq=False)
 class Box:
     """One node of a map."""
@@ -73,10 +95,16 @@ class Box:
     source: str | None = None  # the strategy a record comes from, where it is not this one
     x: float = 0
     y: float = 0
+    name: str = ""  # the full title, for the phone's list (`tree`); the label otherwise
+
+
+    @cached_property
+    def lines(self) -> list[str]:
+        return label_lines(self.label)
 
     @property
     def height(self) -> int:
-        return ONE_LINE if not self.detail else TWO_LINES
+        return (ONE_LINE if not self.detail else TWO_LINES) + LINE_HEIGHT * (len(self.lines) - 1)
 
 
 @dataclass
@@ -98,8 +126,9 @@ def _objective_box(objective: Node, url: Url) -> Box:
     detail = objective.period or ""
     if progress is not None:
         detail = f"{round(progress * 100)}% to target" + (f" · {detail}" if detail else "")
-    return _from_source(objective, Box(shorten(objective.title, LABEL_CHARS), "objective", url(objective.page),
-                                       detail=shorten(detail, DETAIL_CHARS), tooltip=f"Objective: {objective.title}"))
+    return _from_source(objective, Box(node_label(objective.title), "objective", url(objective.page),
+                                       detail=shorten(detail, DETAIL_CHARS), tooltip=f"Objective: {objective.title}",
+                                       name=objective.title))
 
 
 def _from_source(node: Node, box: Box) -> Box:
@@ -113,14 +142,14 @@ def _from_source(node: Node, box: Box) -> Box:
 
 def _theme_box(theme: Node, url: Url, plans: int) -> Box:
     detail = f"{plans} plan{'s' if plans != 1 else ''}"
-    return _from_source(theme, Box(shorten(theme.title, LABEL_CHARS), "theme", url(theme.page), detail=detail,
-                                   tooltip=f"Theme: {theme.title}"))
+    return _from_source(theme, Box(node_label(theme.title), "theme", url(theme.page), detail=detail,
+                                   tooltip=f"Theme: {theme.title}", name=theme.title))
 
 
 def _plan_box(plan: Node, url: Url) -> Box:
     team = f" · {plan.team}" if plan.team else ""
-    return _from_source(plan, Box(shorten(plan.title, LABEL_CHARS), "plan", url(plan.page), status=plan.status,
-                                  tooltip=f"Plan: {plan.title} ({plan.status}{team})"))
+    return _from_source(plan, Box(node_label(plan.title), "plan", url(plan.page), status=plan.status,
+                                  tooltip=f"Plan: {plan.title} ({plan.status}{team})", name=plan.title))
 
 
 def _aggregate_box(plans: list[Node], href: str, what: str) -> Box:
@@ -150,6 +179,28 @@ def _order_by_neighbours(boxes: list[Box], neighbours: dict[Box, list[Box]], pre
     return [box for _, box in sorted(enumerate(boxes), key=key)]
 
 
+def _grouped_by_theme(plans: list[Box], into: dict[Box, list[Box]], themes: list[Box]) -> list[Box]:
+    """Plans in blocks, one per theme in the theme column's order: a plan of several
+    themes joins its first one's block (the barycentre alone put it between blocks, and
+    the edges of each block fanned across the next). Within a block, by barycentre; a plan
+    naming only its objective goes after that objective's last theme."""
+    position = {box: index for index, box in enumerate(themes)}
+    last_theme: dict[Box, float] = {}
+    for theme in themes:
+        for objective in into.get(theme, []):
+            last_theme[objective] = position[theme] + 0.5
+
+    def key(item):
+        index, box = item
+        places = [position[other] for other in into.get(box, []) if other in position]
+        if places:
+            return (min(places), sum(places) / len(places), index)
+        after = [last_theme.get(other, len(themes)) for other in into.get(box, [])]
+        return (min(after, default=len(themes)), 0, index)
+
+    return [box for _, box in sorted(enumerate(plans), key=key)]
+
+
 def _layered(objective_boxes: list[Box], theme_links: list[tuple[Box, Box]],
              plan_links: list[tuple[Box, Box]], label: str) -> Diagram:
     themes = list(dict.fromkeys(theme for _, theme in theme_links))
@@ -158,7 +209,7 @@ def _layered(objective_boxes: list[Box], theme_links: list[tuple[Box, Box]],
     for source, target in theme_links + plan_links:
         into.setdefault(target, []).append(source)
     themes = _order_by_neighbours(themes, into, objective_boxes)
-    plans = _order_by_neighbours(plans, into, objective_boxes + themes)
+    plans = _grouped_by_theme(plans, into, themes)
     columns = [column for column in (objective_boxes, themes, plans) if column]
     return Diagram(columns, theme_links + plan_links, label)
 
@@ -285,13 +336,14 @@ def _node(box: Box) -> str:
     parts = [f'<a href="{xml(box.href)}" class="{classes}">',
              f"<title>{xml(box.tooltip or box.label)}</title>",
              f'<rect x="{box.x:g}" y="{box.y:g}" width="{COLUMN_WIDTH}" height="{box.height}" rx="5"/>']
-    text_x = box.x + 10
+    text_x, lines = box.x + 10, box.lines
+    # A two-line label is one text of two spans (the first ends with the space between them).
+    shown = xml(lines[0]) if len(lines) == 1 else (
+        f'<tspan>{xml(lines[0])} </tspan><tspan x="{text_x:g}" dy="{LINE_HEIGHT}">{xml(lines[1])}</tspan>')
+    parts.append(f'<text x="{text_x:g}" y="{box.y + 19:g}" font-size="{LABEL_SIZE}">{shown}</text>')
     if box.detail:
-        parts.append(f'<text x="{text_x:g}" y="{box.y + 17:g}" font-size="{LABEL_SIZE}">{xml(box.label)}</text>')
-        parts.append(f'<text class="northstar-map__detail" x="{text_x:g}" y="{box.y + 31:g}" '
-                     f'font-size="{DETAIL_SIZE}">{xml(box.detail)}</text>')
-    else:
-        parts.append(f'<text x="{text_x:g}" y="{box.y + 17.5:g}" font-size="{LABEL_SIZE}">{xml(box.label)}</text>')
+        parts.append(f'<text class="northstar-map__detail" x="{text_x:g}" '
+                     f'y="{box.y + 36 + LINE_HEIGHT * (len(lines) - 1):g}" font-size="{DETAIL_SIZE}">{xml(box.detail)}</text>')
     parts.extend(_status_strip(box))
     parts.append("</a>")
     return "".join(parts)
@@ -306,3 +358,23 @@ def svg(diagram: Diagram) -> str:
             f'width="{width:g}" height="{height:g}" role="group" aria-label="{xml(diagram.label)}" '
             f'style="min-width: {min(width, MIN_WIDTH):g}px">'
             f'<g class="northstar-map__edges">{edges}</g>{nodes}</svg>')
+
+
+def tree(diagram: Diagram) -> str:
+    """The diagram as nested lists, for a phone (the stylesheet shows it below ~600 px
+    instead of the SVG): each objective, its themes under it, their plans under them
+    with a status chip. A node reached twice is listed under each of its parents."""
+    children: dict[Box, list[Box]] = {}
+    for source, target in diagram.edges:
+        children.setdefault(source, []).append(target)
+
+    def item(box: Box, seen: frozenset) -> str:
+        chip = (f' <span class="northstar-status northstar-status--{box.status}">{xml(box.status)}</span>'
+                if box.status else "")
+        detail = f' <span class="northstar-map__tree-detail">{xml(box.detail)}</span>' if box.detail else ""
+        below = [child for child in children.get(box, []) if child not in seen]
+        nested = f"<ul>{''.join(item(child, seen | {box}) for child in below)}</ul>" if below else ""
+        return f'<li><a href="{xml(box.href)}">{xml(box.name or box.label)}</a>{chip}{detail}{nested}</li>'
+
+    roots = diagram.columns[0] if diagram.columns else []
+    return f'<ul class="northstar-map__tree">{"".join(item(box, frozenset()) for box in roots)}</ul>'

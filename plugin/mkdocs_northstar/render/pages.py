@@ -23,6 +23,7 @@ from ..model import Node
 from ..read.schema import STATUSES
 from ..views import StatusRow, periods_of, plans_naming, roadmap, status_rollups, status_rows
 from . import html as fragments, outcome_html
+from . import html_coverage as coverage_fragments
 from .bodies import BodyLinks, first_paragraph, nest_headings
 from .maps import FULL_LIMIT
 from .text import as_page_html, md, number, percent, yaml_string
@@ -147,19 +148,22 @@ TEMPLATE_NAMES = dict(
     # Most plans a theme's story in the narrative tells with their first paragraphs; more
     # are listed by name. A dozen paragraphs under one heading is already a long read.
     NARRATIVE_TEASERS=12,
+    # Warnings the overview names in its call-out when there is no error (the problems page lists all).
+    WARNINGS_NAMED=5,
     periods_of=periods_of, status_rows=status_rows, plans_naming=plans_naming,
     nest_headings=nest_headings, first_paragraph=first_paragraph, front_matter=front_matter,
     # The HTML fragments: every piece of markup made from the strategy's data is built in html.py.
     icon=fragments.icon, objective_map=fragments.objective_map, strategy_map=fragments.strategy_map,
     status_badge=fragments.status_badge, progress_bar=fragments.progress_bar, plan_metadata=fragments.plan_metadata,
-    source_metadata=fragments.source_metadata,
-    plan_table=fragments.plan_table, team_objectives=fragments.team_objectives, roadmap_table=fragments.roadmap_table,
+    plan_table=fragments.plan_table, team_objectives=fragments.team_objectives, roadmap_timeline=fragments.roadmap_timeline,
     tabs=fragments.tabs, status_stack=fragments.status_stack, status_listing=fragments.status_listing,
     linked_stack=fragments.linked_stack, child_objectives=fragments.child_objectives,
-    objective_theme_matrix=fragments.objective_theme_matrix, objectives_coverage=fragments.objectives_coverage,
-    themes_coverage=fragments.themes_coverage, teams_coverage=fragments.teams_coverage,
-    team_objective_heat=fragments.team_objective_heat, coverage_gaps=fragments.coverage_gaps,
-    plan_list=fragments.plan_list, problem_at=fragments.problem_at, source_read=source_read,
+    objective_theme_matrix=coverage_fragments.objective_theme_matrix,
+    objectives_coverage=coverage_fragments.objectives_coverage, themes_coverage=coverage_fragments.themes_coverage,
+    teams_coverage=coverage_fragments.teams_coverage, team_objective_heat=coverage_fragments.team_objective_heat,
+    coverage_gaps=coverage_fragments.coverage_gaps,
+    plan_list=fragments.plan_list, breadcrumb=fragments.breadcrumb, period=fragments.period, problem_at=fragments.problem_at,
+    source_metadata=fragments.source_metadata, source_read=source_read,
     # Outcomes over time (contract v1.1).
     key_results=outcome_html.key_results, objective_health=outcome_html.objective_health,
     worst_first=outcome_html.worst_first, latest_checkins=outcome_html.latest_checkins,

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Callable, Iterable
 
-from ..model import period_span, period_sort_key
+from ..model import natural_key, period_span, period_sort_key
 from ..read.schema import STATUSES
 from .maps import shorten, xml
 
@@ -152,7 +152,7 @@ def _visible(lane: Lane, fold: int, as_of: date) -> tuple[list[Bar], int]:
     def priority(bar: Bar) -> tuple:
         start, end = period_days(bar.period)
         ended = end <= as_of
-        return (ended, -end.toordinal() if ended else start.toordinal(), bar.title.casefold(), bar.plan_id)
+        return (ended, -end.toordinal() if ended else start.toordinal(), natural_key(bar.title.casefold()), natural_key(bar.plan_id))
 
     bars.sort(key=priority)
     return bars[:fold], max(len(bars) - fold, 0)
@@ -268,7 +268,8 @@ def listing(lanes: list[Lane], href: Href) -> str:
                 entry[1].append(lane.title)
     items = []
     for period in sorted(by_period, key=period_sort_key):
-        plans = sorted(by_period[period].values(), key=lambda entry: (entry[0].title.casefold(), entry[0].plan_id))
+        plans = sorted(by_period[period].values(), key=lambda entry: (natural_key(entry[0].title.casefold()),
+                                                                natural_key(entry[0].plan_id)))
         rows = "".join(
             f'<li><a href="{xml(href(bar.url))}">{xml(bar.title)}</a> '
             f'<span class="northstar-status northstar-status--{_status(bar)}">{_status(bar)}</span> '
