@@ -6,6 +6,7 @@ from __future__ import annotations
 from jinja2 import pass_context
 
 from ..model import Node
+from ..outcomes import default_as_of
 from ..read.schema import STATUSES
 from ..views import StatusRow, plans_serving
 from . import maps, roadmap, timeline
@@ -300,7 +301,7 @@ def roadmap_timeline(context) -> str:
     views = [("By objective", roadmap.objective_lanes(strategy)), ("By team", roadmap.team_lanes(strategy))]
     if context["options"].flavor == "plain":
         return tabs(context, 1, [(label, timeline.listing(lanes, url)) for label, lanes in views])
-    as_of = roadmap.timeline_as_of()
+    as_of = strategy.as_of or default_as_of()  # the day outcomes are judged on: settings.as_of
     return tabs(context, 1, [(label, timeline.timeline(lanes, as_of, href=url)) for label, lanes in views])
 
 

@@ -1,27 +1,10 @@
 """The roadmap's timeline: the strategy's plans as lanes of bars for render/timeline.py,
-one lane per objective (a plan serving two objectives is a bar in both) or one per team,
-and the day the timeline marks as now."""
+one lane per objective (a plan serving two objectives is a bar in both) or one per team."""
 
 from __future__ import annotations
 
-import os
-from datetime import date, datetime, timezone
-
 from ..model import Node, Strategy
 from .timeline import Bar, Lane
-
-
-def timeline_as_of() -> date:
-    """The day the timeline marks as now: the day of SOURCE_DATE_EPOCH when it is set (a
-    reproducible build), else today (UTC). It stands in for a strategy's `as_of` setting,
-    which replaces it once outcomes over time provide one."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        try:
-            return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
-        except (OverflowError, OSError, ValueError):
-            pass
-    return datetime.now(tz=timezone.utc).date()
 
 
 def _bar(plan: Node) -> Bar:
