@@ -193,6 +193,13 @@ def split_by_team(one: Path, out: Path) -> list[str]:
                           for value in values]
                 data[key] = values[0] if isinstance(data[key], str) else values
         write(out / project, {f"plans/{relative}": "---\n" + yaml.safe_dump(data, sort_keys=False) + "---\n" + body})
+    # Other files (an objective's measurements in CSV) go with the records of their folder.
+    for path in sorted((one / "plans").rglob("*")):
+        relative = path.relative_to(one / "plans").as_posix()
+        if path.is_file() and path.suffix != ".md":
+            top = relative.split("/")[0]
+            write(out / ("company" if top in ("objectives", "themes") else top),
+                  {f"plans/{relative}": path.read_text(encoding="utf-8")})
     for project in ["company", *teams]:
         others = [name for name in ["company", *teams] if name != project]
         listed = "".join(f"        {name}:\n          path: ../{name}\n" for name in others)

@@ -138,8 +138,11 @@ def _track(progress: float | None, what: str) -> tuple[str, str]:
 def _objective_bar(node: Node, compact: bool) -> str:
     """The progress of an objective measured by key results, or rolled up from its children."""
     outcome = node.outcome
-    how = ("rolled up from its child objectives" if outcome.rolled_up
-           else f"over {plural(len(outcome.key_results), 'key result')}")
+    if outcome is None:  # another strategy's record: its progress as that strategy gives it
+        how = f"as {node.source or 'its strategy'} reports it"
+    else:
+        how = ("rolled up from its child objectives" if outcome.rolled_up
+               else f"over {plural(len(outcome.key_results), 'key result')}")
     state, track = _track(node.progress, f"of the way, {how}")
     label = f'<span class="northstar-measure__label">{percent(node.progress)}</span>'
     if compact:
