@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import mkdocs_build
+from conftest import NORTHSTAR, mkdocs_build
 from mkdocs_northstar.render import maps
 from mkdocs_northstar.analysis import analyse
 from mkdocs_northstar.settings import read_settings
@@ -295,12 +295,38 @@ def _serve(folder: Path) -> tuple[ThreadingHTTPServer, str]:
     return httpd, f"http://127.0.0.1:{httpd.server_address[1]}/"
 
 
-@pytest.mark.parametrize("which", ["example", "large"])
+@pytest.fixture(scope="session")
+def zensical_site(tmp_path_factory) -> tuple[Path, dict[str, str]]:
+    """The example as `northstar generate` writes it, built by Zensical (which runs no MkDocs
+    plugin), with the one line of mkdocs.yml that generate asks for."""
+    import re
+    import subprocess
+
+    from test_determinism import copy_example
+    from test_zensical import ZENSICAL
+
+    if not ZENSICAL.exists():
+        message = f"{ZENSICAL} is missing: `make test` creates it (or set NORTHSTAR_ZENSICAL)"
+        pytest.fail(message) if os.environ.get("CI") else pytest.skip(message)
+    root = copy_example(tmp_path_factory.mktemp("zensical"))
+    generated = subprocess.run([NORTHSTAR, "generate", "--out", "docs/strategy", "--into-docs"], cwd=root,
+                               capture_output=True, text=True)
+    assert generated.returncode == 0, generated.stderr
+    wanted = re.search(r"  extra_css:\n    - (\S+)", generated.stdout)
+    assert wanted, generated.stdout
+    with (root / "mkdocs.yml").open("a", encoding="utf-8") as config:
+        config.write(f"extra_css:\n  - {wanted.group(1)}\n")
+    built = subprocess.run([str(ZENSICAL), "build", "--clean"], cwd=root, capture_output=True, text=True)
+    assert built.returncode == 0, built.stdout + built.stderr
+    return root / "site", _page_paths(root / "mkdocs.yml")
+
+
+@pytest.mark.parametrize("which", ["example", "large", "zensical"])
 def test_no_page_scrolls_sideways_on_a_phone_or_a_desktop(which, request, browser, outside, screenshots):
     if which == "example":
         folder, paths = request.getfixturevalue("site"), _page_paths(REPO / "mkdocs.yml")
     else:
-        folder, paths = request.getfixturevalue("large_site")
+        folder, paths = request.getfixturevalue(f"{which}_site")
     assert set(paths) == set(PAGE_TYPES)
     httpd, root = _serve(folder)
     wide: list = []
