@@ -71,6 +71,7 @@ keys = st.one_of(st.sampled_from(sorted(schema.KEYS)), st.text(max_size=8))
 @given(data=st.dictionaries(keys, values, max_size=8), folder=st.sampled_from(["objectives", "themes", "team"]))
 @example(data={"period": None, "title": None, "\x85": None}, folder="objectives")  # found by this test once
 @example(data={"title": "a\u2028b", "c\u2029": "d\x85e"}, folder="team")
+@example(data={"\x85\u2028\u2029": None}, folder="team")  # all three breaks in one file: found once
 def test_random_mappings_never_raise_and_every_problem_is_on_its_key(data, folder):
     matter = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
     raw = f"---\n{matter}---\nBody\n".encode("utf-8", "surrogatepass")

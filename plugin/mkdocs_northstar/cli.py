@@ -201,16 +201,10 @@ class _Number(click.ParamType):
     def convert(self, value, param, ctx):
         if isinstance(value, (int, float)):
             return value
-        text = str(value).strip()
-        try:
-            return int(text)
-        except ValueError:
-            pass
-        try:
-            number = float(text)
-        except ValueError:
-            number = float("nan")
-        if number != number or number in (float("inf"), float("-inf")):
+        from .read.measurements import finite_number
+
+        number = finite_number(str(value).strip())
+        if number is None:
             self.fail(f"'{value}' is not a number", param, ctx)
         return number
 

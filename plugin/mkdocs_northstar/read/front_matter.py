@@ -110,7 +110,8 @@ def _keep_nel(matter: str) -> tuple[str, str | None]:
     return matter, None
 
 
-def _restore_nel(root: yaml.Node, stand_in: str) -> None:
+def _scalars(root: yaml.Node):
+    """Every scalar node below root, once each (aliases share nodes), in document order."""
     seen: set[int] = set()
     stack = [root]
     while stack:
@@ -119,11 +120,16 @@ def _restore_nel(root: yaml.Node, stand_in: str) -> None:
             continue
         seen.add(id(node))
         if isinstance(node, yaml.ScalarNode):
-            node.value = node.value.replace(stand_in, _NEL)
+            yield node
         elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
+            stack.extend(reversed(node.value))
         elif isinstance(node, yaml.MappingNode):
-            stack.extend(part for pair in node.value for part in pair)
+            stack.extend(part for pair in reversed(node.value) for part in reversed(pair))
+
+
+def _restore_nel(root: yaml.Node, stand_in: str) -> None:
+    for node in _scalars(root):
+        node.value = node.value.replace(stand_in, _NEL)
 
 
 class YamlProblem(Exception):
@@ -166,27 +172,16 @@ def _bad_scalar(loader, root: yaml.Node, lines: _Lines) -> tuple[int, str] | Non
     """The first value that its tag cannot build, with its line: a date such as
     2020-13-01 (PyYAML raises ValueError) or an explicit tag on the wrong text
     (`!!bool maybe` raises KeyError). What is built here is reused by the document."""
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, yaml.ScalarNode):
-            if node.tag != _STRING_TAG:
-                try:
-                    loader.construct_object(node)
-                except yaml.MarkedYAMLError:
-                    raise
-                except Exception as error:  # noqa: BLE001 - each constructor raises its own kind
-                    what = "date" if node.tag == _TIMESTAMP_TAG else node.tag.rsplit(":", 1)[-1]
-                    detail = f" ({error})" if type(error) is ValueError else ""
-                    return lines.of(node.start_mark), f"'{node.value}' is not a valid {what}{detail}"
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(reversed(node.value))
-        elif isinstance(node, yaml.MappingNode):
-            stack.extend(part for pair in reversed(node.value) for part in reversed(pair))
+    for node in _scalars(root):
+        if node.tag != _STRING_TAG:
+            try:
+                loader.construct_object(node)
+            except yaml.MarkedYAMLError:
+                raise
+            except Exception as error:  # noqa: BLE001 - each constructor raises its own kind
+                what = "date" if node.tag == _TIMESTAMP_TAG else node.tag.rsplit(":", 1)[-1]
+                detail = f" ({error})" if type(error) is ValueError else ""
+                return lines.of(node.start_mark), f"'{node.value}' is not a valid {what}{detail}"
     return None
 
 

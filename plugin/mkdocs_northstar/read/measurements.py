@@ -140,7 +140,7 @@ def parse_csv(text: str, shown: str) -> tuple[Rows, list[Finding]]:
         date = parse_date(date_text) if date_text else None
         if date is None:
             problems.append(Finding(SCHEMA, start, f"date '{date_text or ''}' is not a date YYYY-MM-DD", shown))
-        value = _number(value_text)
+        value = finite_number(value_text)
         if value is None:
             problems.append(Finding(SCHEMA, start, f"value '{value_text or ''}' is not a number", shown))
         if date is None or value is None:
@@ -150,7 +150,8 @@ def parse_csv(text: str, shown: str) -> tuple[Rows, list[Finding]]:
     return rows, problems
 
 
-def _number(text: str | None) -> int | float | None:
+def finite_number(text: str | None) -> int | float | None:
+    """A finite number written as text, an integer when written as one; None otherwise."""
     if not text:
         return None
     try:
