@@ -12,9 +12,7 @@ import os
 import re
 from pathlib import Path
 
-import pytest
-
-from conftest import make_site, northstar, run
+from conftest import host_tool, make_site, northstar, run
 from test_determinism import copy_example
 
 REPO = Path(__file__).resolve().parent.parent
@@ -40,13 +38,9 @@ extra_css:
 """
 
 
-def _zensical() -> str:
-    if ZENSICAL.exists():
-        return str(ZENSICAL)
-    message = f"{ZENSICAL} is missing: `make test` creates it (or set NORTHSTAR_ZENSICAL)"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
+def zensical() -> str:
+    """The zensical script (`.venv-zensical`, which `make test` creates, or NORTHSTAR_ZENSICAL)."""
+    return host_tool(ZENSICAL, "`make test` creates it (or set NORTHSTAR_ZENSICAL)")
 
 
 def test_generate_says_what_mkdocs_yml_lacks(tmp_path):
@@ -77,7 +71,7 @@ def test_generated_pages_carry_material_icons_where_the_site_resolves_them(tmp_p
 
 
 def test_the_example_builds_with_zensical_styled_as_under_mkdocs(tmp_path):
-    zensical = _zensical()
+    zensical_script = zensical()
     root = copy_example(tmp_path)
     generated = northstar(root, "generate", "--out", "docs/strategy", "--into-docs")
     assert generated.returncode == 0, generated.stderr
@@ -86,7 +80,7 @@ def test_the_example_builds_with_zensical_styled_as_under_mkdocs(tmp_path):
     with (root / "mkdocs.yml").open("a", encoding="utf-8") as config:
         config.write(f"extra_css:\n  - {wanted.group(1)}\n")  # as the output says
 
-    result = run([zensical, "build", "--clean"], cwd=root)
+    result = run([zensical_script, "build", "--clean"], cwd=root)
     assert result.returncode == 0, result.stdout + result.stderr
     site = root / "site/strategy"
     stylesheet = (site / "northstar.css").read_text(encoding="utf-8")
