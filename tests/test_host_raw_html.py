@@ -1,6 +1,6 @@
 """What other plugins see of the generated pages (host/raw_html.py): the raw HTML
 blocks set aside during conversion are back in the page's Markdown once it is
-converted, so that a plugin reading the pages at the end of the build (an RSS feed, a
+converted (put together when read, for pages out of the navigation), so that a plugin reading the pages at the end of the build (an RSS feed, a
 print page, llms.txt) reads them as rendered, front matter and all."""
 
 from __future__ import annotations
@@ -51,9 +51,12 @@ def _build(root: Path) -> Reader:
     return reader
 
 
+@pytest.mark.parametrize("shared", [True, False], ids=["shared converter", "MkDocs' converter"])
 @pytest.mark.parametrize("cores", [1, 2], ids=["here", "in a child"])
-def test_other_plugins_read_the_generated_pages_as_rendered(tmp_path, monkeypatch, cores):
+def test_other_plugins_read_the_generated_pages_as_rendered(tmp_path, monkeypatch, cores, shared):
     monkeypatch.setattr(mkdocs_northstar.host.plugin, "available_cores", lambda: cores)
+    if not shared:  # as with a Markdown extension not known to reset
+        monkeypatch.setattr(mkdocs_northstar.host.plugin, "shares_a_converter", lambda extensions: False)
     root = make_site(tmp_path)
     seen = _build(root).seen
     expected = render_pages(analyse(read_settings(str(root / "mkdocs.yml"))), RenderOptions())

@@ -14,6 +14,7 @@ import pytest
 from conftest import CLEAN_PLANS, make_site, mkdocs_build
 from mkdocs_northstar.host.raw_html import AsideBlock, put_back, put_back_unsearched, set_aside
 from mkdocs_northstar.render.html import SEARCH_ALL, SEARCH_NONE, SEARCH_TEXT
+from mkdocs_northstar.render.timeline import FOLD
 
 MARKER = "northstar0123abcd"
 
@@ -99,3 +100,17 @@ def test_search_indexes_records_not_the_pages_and_listings_that_repeat_them(larg
 def test_no_placeholder_reaches_any_page(large_site):
     for page in large_site.rglob("*.html"):
         assert not re.search(r"northstar[0-9a-f]{24}", page.read_text(encoding="utf-8")), page
+
+
+def test_the_roadmaps_phone_list_folds_a_crowded_period_into_a_link_to_its_section(tmp_path):
+    root = make_site(tmp_path, _large_theme(FOLD + 3))
+    result = mkdocs_build(root)
+    assert result.returncode == 0, result.stderr
+    roadmap = (root / "site/strategy/roadmap/index.html").read_text(encoding="utf-8")
+    more = re.findall(r'<li class="northstar-timeline__more-plans"><a href="#([^"]+)">(\d+) more plans in ([^<]+)</a></li>',
+                      roadmap)
+    assert more, "no period was folded"
+    for anchor, count, period in more:
+        # The link leads to the period's own section, which lists every plan of it.
+        assert re.search(rf'<h2 id="{re.escape(anchor)}">{re.escape(period)}', roadmap), anchor
+    assert int(more[0][1]) >= 3

@@ -96,6 +96,32 @@ def test_a_lane_folds_past_the_limit_with_a_link_to_its_page():
     assert sum(len(item.findall("ul/li")) for item in items) == FOLD + 7
 
 
+def test_the_phone_list_of_a_crowded_period_shows_open_work_first_and_links_to_the_rest():
+    statuses = ["done", "dropped", "proposed", "planned", "in-progress"]
+    crowd = [plan(f"p{index:03}", "2026-Q3", statuses[index % 5]) for index in range(FOLD + 6)]
+    quiet = [plan("q1", "2026-Q4", "done"), plan("q2", "2026-Q4", "in-progress")]
+    sections = {"2026-Q3": "#2026-q3"}
+    root = parse([Lane("Crowded", "objectives/crowded.md", crowd + quiet)], more=sections.get)
+    crowded, small = root.findall(".//ol[@class='northstar-timeline__list']/li")
+    shown = crowded.findall("ul/li/a")
+    assert len(shown) == FOLD + 1  # FOLD plans, then the line counting the rest
+    # The 18 open plans come first, in progress, planned, proposed; then the first of the done and dropped.
+    status_of = {bar.title: bar.status for bar in crowd}
+    order = [status_of[link.text] for link in shown[:-1]]
+    assert order[:18] == ["in-progress"] * 6 + ["planned"] * 6 + ["proposed"] * 6
+    assert set(order[18:]) <= {"done", "dropped"}
+    assert (shown[-1].get("href"), shown[-1].text) == ("#2026-q3", "6 more plans in 2026-Q3")
+    # A period that fits keeps every plan in title order, and says nothing more.
+    assert [link.text for link in small.findall("ul/li/a")] == ["Q1", "Q2"]
+
+
+def test_without_a_place_to_link_the_rest_is_counted_in_words():
+    crowd = [plan(f"p{index:03}", None) for index in range(FOLD + 1)]
+    root = parse([Lane("Crowded", None, crowd)])
+    more = root.find(".//li[@class='northstar-timeline__more-plans']")
+    assert more.text == "1 more plan in No period" and more.find("a") is None
+
+
 def test_a_lane_folds_past_its_rows_when_plans_share_a_period():
     crowd = [plan(f"p{index}", "2026-Q3") for index in range(MAX_ROWS + 2)]
     root = parse([Lane("Crowded", "objectives/crowded.md", crowd)])

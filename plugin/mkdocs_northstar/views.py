@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from .model import Node, Strategy, period_sort_key
 from .read.schema import STATUSES
 
+# Open work in the order lists show it, work in progress first; done and dropped come after.
+OPEN_ORDER = {"in-progress": 0, "planned": 1, "proposed": 2}
+
 
 @dataclass(frozen=True)
 class StatusRow:

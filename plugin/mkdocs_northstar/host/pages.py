@@ -2,9 +2,10 @@
 how MkDocs holds and converts them.
 
 - `RenderedPage` is a File whose Markdown is rendered when MkDocs reads it.
-- `RecordPage` is a Page converted by one Markdown converter per build, reset between
-  pages, where MkDocs builds a new one for every page; it takes the front matter its
-  renderer wrote as data instead of parsing the YAML again.
+- `RecordPage` is a Page out of the navigation converted by one Markdown converter per
+  build, reset between pages, where MkDocs builds a new one for every page; it takes the
+  front matter its renderer wrote as data instead of parsing the YAML again, and puts its
+  Markdown together again only when something reads it after conversion.
 
 Both give MkDocs exactly what it would otherwise get; they change when and at what
 cost (docs/performance.md has the figures).
@@ -122,10 +123,31 @@ class SharedConverter:
 
 
 class RecordPage(Page):
-    """A generated page converted by the build's shared converter, whose front matter
-    is taken as the renderer wrote it rather than parsed again."""
+    """A generated page out of the navigation: converted by the build's shared converter
+    where there is one, its front matter taken as the renderer wrote it rather than parsed
+    again, and its Markdown, once converted, made whole again only when it is read."""
 
-    converter: SharedConverter
+    converter: SharedConverter | None = None
+    _markdown: str | None = None
+    _restore: Callable[[str], str] | None = None
+
+    @property
+    def markdown(self) -> str | None:
+        """The page's Markdown as MkDocs and other plugins read it. After conversion the
+        page holds it with placeholders for the raw HTML set aside (kept packed, see
+        host/raw_html.py): the whole text is put together on each read, so that thousands
+        of pages do not each hold their listings twice until the build ends."""
+        if self._restore is not None and self._markdown is not None:
+            return self._restore(self._markdown)
+        return self._markdown
+
+    @markdown.setter
+    def markdown(self, value: str | None) -> None:
+        self._markdown, self._restore = value, None
+
+    def restore_when_read(self, restore: Callable[[str], str]) -> None:
+        """From now on the Markdown held is read through `restore`, until it is set again."""
+        self._restore = restore
 
     def read_source(self, config) -> None:
         """What Page.read_source does; only the YAML is not parsed again."""
@@ -140,6 +162,6 @@ class RecordPage(Page):
             self.markdown, self.meta = get_data(source)
 
     def render(self, config, files) -> None:
-        if self.markdown is None:
-            return super().render(config, files)  # let MkDocs say what is wrong
+        if self.converter is None or self.markdown is None:
+            return super().render(config, files)  # MkDocs' own way (and its word on what is wrong)
         self.converter.render(self, config, files)

@@ -29,7 +29,7 @@ from ..render.pages import RenderOptions, failure_pages, page_renderers
 from ..settings import ConfigError, Settings, settings_from
 from .config import NorthstarConfig
 from .pages import RecordPage, RenderedPage, SharedConverter, shares_a_converter
-from .raw_html import Waiting, put_back, put_back_unsearched, restored, set_aside
+from .raw_html import Waiting, put_back, put_back_unsearched, restored, restored_from, set_aside
 
 # Plain logger (not get_plugin_logger, which prefixes the plugin's name) so that each
 # diagnostic line reads exactly as `northstar check` prints it. MkDocs counts the
@@ -153,9 +153,10 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
             inclusion = InclusionLevel.UNDEFINED if uri in _NAV_PAGES else InclusionLevel.NOT_IN_NAV
             file = RenderedPage.generated(config, f"{self.settings.url_prefix}/{uri}", content="", inclusion=inclusion)
             file.render = render
-            if self._converter is not None and inclusion is InclusionLevel.NOT_IN_NAV:
+            if inclusion is InclusionLevel.NOT_IN_NAV:
                 # A page out of the navigation keeps the Page made here (MkDocs makes
-                # one only for a file that has none): it shares the build's converter.
+                # one only for a file that has none). Those in it get MkDocs' own, which
+                # takes its title from the nav.
                 RecordPage(None, file, config).converter = self._converter
             self._add(files, file)
 
@@ -181,11 +182,14 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
         blocks = self._aside.get(page.file.src_uri)
         if not blocks:
             return html
+        # The blocks wait packed (docs/performance.md has the figures): those still to go
+        # back until the page is written, after every other page has been converted.
+        self._aside[page.file.src_uri] = waiting = [Waiting.pack(block) for block in blocks]
         # Converted: from here on other plugins read the page's Markdown as rendered.
-        page.markdown = restored(page.markdown, self._html_marker, blocks)
-        # The blocks still to go back wait for the page to be written, after every other
-        # page has been converted: packed (docs/performance.md has the figures).
-        self._aside[page.file.src_uri] = [Waiting.pack(block) for block in blocks]
+        if isinstance(page, RecordPage):
+            page.restore_when_read(partial(restored_from, marker=self._html_marker, waiting=waiting))
+        else:
+            page.markdown = restored(page.markdown, self._html_marker, blocks)
         return put_back(html, self._html_marker, blocks)
 
     @event_priority(-100)

@@ -109,9 +109,15 @@ def restored(markdown: str, marker: str, blocks: list[AsideBlock]) -> str:
     return placeholder.sub(lambda found: blocks[int(found.group(1))].html, markdown)
 
 
+def restored_from(markdown: str, *, marker: str, waiting: list[Waiting]) -> str:
+    """`restored` from the blocks as they wait, packed."""
+    return restored(markdown, marker, [block.unpack() for block in waiting])
+
+
 @dataclass(frozen=True)
 class Waiting:
-    """A block set aside, waiting in memory from its page's conversion to its writing."""
+    """A block set aside, waiting in memory from its page's conversion to its writing (and,
+    for a page whose Markdown is read later, to the end of the build)."""
 
     payload: bytes
     packed: bool
@@ -125,8 +131,6 @@ class Waiting:
 
     @classmethod
     def pack(cls, block: AsideBlock) -> Waiting:
-        if block.search == SEARCH_ALL:  # back in the page already
-            return cls(b"", False, block.search)
         payload = block.html.encode()
         packed = len(payload) >= cls.PACK_FROM
         return cls(zlib.compress(payload, 1) if packed else payload, packed, block.search)

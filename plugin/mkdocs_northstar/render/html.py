@@ -8,7 +8,7 @@ from jinja2 import pass_context
 from ..model import Node
 from ..outcomes import default_as_of
 from ..read.schema import STATUSES
-from ..views import StatusRow, plans_serving
+from ..views import OPEN_ORDER, StatusRow, plans_serving
 from . import maps, roadmap, timeline
 from .text import attr, md, number, percent, plural, text
 
@@ -259,13 +259,10 @@ def plan_table(context, plans: list[Node], show_team: bool = True, open_rows: in
 # Work in progress first, then what comes next; at most FOLD_AFTER of those open, the
 # rest and all done or dropped work folded in <details> that say what they hold.
 FOLD_AFTER = 20
-_OPEN_ORDER = {"in-progress": 0, "planned": 1, "proposed": 2}
-
-
 def folded(plans: list[Node], limit: int = FOLD_AFTER) -> tuple[list[Node], list[Node], list[Node]]:
     """The plans shown open, the open ones folded past `limit`, and the done or dropped ones."""
-    open_plans = sorted((plan for plan in plans if plan.status in _OPEN_ORDER), key=lambda plan: _OPEN_ORDER[plan.status])
-    closed = [plan for plan in plans if plan.status not in _OPEN_ORDER]
+    open_plans = sorted((plan for plan in plans if plan.status in OPEN_ORDER), key=lambda plan: OPEN_ORDER[plan.status])
+    closed = [plan for plan in plans if plan.status not in OPEN_ORDER]
     return open_plans[:limit], open_plans[limit:], closed
 
 
@@ -302,10 +299,21 @@ def roadmap_timeline(context) -> str:
     Plain Markdown gets the lists only: no stylesheet chooses between the two there."""
     strategy, url = context["strategy"], _map_url(context)
     views = [("By objective", roadmap.objective_lanes(strategy)), ("By team", roadmap.team_lanes(strategy))]
-    if context["options"].flavor == "plain":
+    if context["options"].flavor == "plain":  # headings have the host's ids there: the rest is named, not linked
         return tabs(context, 1, [(label, timeline.listing(lanes, url)) for label, lanes in views])
     as_of = strategy.as_of or default_as_of()  # the day outcomes are judged on: settings.as_of
-    return tabs(context, 1, [(label, timeline.timeline(lanes, as_of, href=url)) for label, lanes in views])
+    return tabs(context, 1, [(label, timeline.timeline(lanes, as_of, href=url, more=_period_section))
+                             for label, lanes in views])
+
+
+def _period_section(period: str | None) -> str:
+    return f"#{period_anchor(period)}"  # the period's section further down lists all its plans
+
+
+def period_anchor(period: str | None) -> str:
+    """The id of a period's section on the roadmap page, as the toc extension's default
+    slugify makes it (written out, so that it stays the same whatever slugify a site uses)."""
+    return period.lower() if period else "no-period"
 
 
 @pass_context

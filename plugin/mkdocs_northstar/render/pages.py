@@ -156,6 +156,7 @@ TEMPLATE_NAMES = dict(
     icon=fragments.icon, objective_map=fragments.objective_map, strategy_map=fragments.strategy_map,
     status_badge=fragments.status_badge, progress_bar=fragments.progress_bar, plan_metadata=fragments.plan_metadata,
     plan_table=fragments.plan_table, team_objectives=fragments.team_objectives, roadmap_timeline=fragments.roadmap_timeline,
+    period_anchor=fragments.period_anchor,
     tabs=fragments.tabs, status_stack=fragments.status_stack, status_listing=fragments.status_listing,
     linked_stack=fragments.linked_stack, child_objectives=fragments.child_objectives,
     objective_theme_matrix=coverage_fragments.objective_theme_matrix,

@@ -23,6 +23,7 @@ from typing import Callable, Iterable
 
 from ..model import natural_key, period_span, period_sort_key
 from ..read.schema import STATUSES
+from ..views import OPEN_ORDER
 from .maps import shorten, xml
 
 # A lane shows at most this many bars, and at most MAX_ROWS rows of them: a roadmap of
@@ -257,8 +258,11 @@ def svg(lanes: list[Lane], as_of: date, href: Href, fold: int = FOLD) -> str:
             f'<g class="northstar-timeline__grid">{ticks}</g>{"".join(parts)}{now}</svg>')
 
 
-def listing(lanes: list[Lane], href: Href) -> str:
-    """The phone's view: one list item per period, its plans below (each plan once, its lanes named)."""
+def listing(lanes: list[Lane], href: Href, fold: int = FOLD, more: Callable[[str | None], str | None] = lambda _: None) -> str:
+    """The phone's view: one list item per period, its plans below (each plan once, its
+    lanes named). A period of more than `fold` plans shows the work not finished first and
+    counts the rest in a line pointing at `more(period)`, the place listing them all (a
+    URL, or None for none to link to)."""
     by_period: dict[str | None, dict[str, tuple[Bar, list[str]]]] = {}
     for lane in lanes:
         for bar in lane.bars:
@@ -270,18 +274,28 @@ def listing(lanes: list[Lane], href: Href) -> str:
     for period in sorted(by_period, key=period_sort_key):
         plans = sorted(by_period[period].values(), key=lambda entry: (natural_key(entry[0].title.casefold()),
                                                                 natural_key(entry[0].plan_id)))
+        folded = len(plans) - fold if len(plans) > fold else 0
+        if folded:
+            plans = sorted(plans, key=lambda entry: OPEN_ORDER.get(entry[0].status, len(OPEN_ORDER)))[:fold]
         rows = "".join(
             f'<li><a href="{xml(href(bar.url))}">{xml(bar.title)}</a> '
             f'<span class="northstar-status northstar-status--{_status(bar)}">{_status(bar)}</span> '
             f'<span class="northstar-timeline__lanes">{xml(" · ".join(lane_titles))}</span></li>'
             for bar, lane_titles in plans)
-        items.append(f'<li><span class="northstar-timeline__period">{xml(period or "No period")}</span>'
+        name = period or "No period"
+        if folded:
+            where = more(period)
+            count = f"{folded:,} more plan{'s' if folded != 1 else ''}"
+            rows += (f'<li class="northstar-timeline__more-plans"><a href="{xml(where)}">{count} in {xml(name)}</a></li>'
+                     if where is not None else f'<li class="northstar-timeline__more-plans">{count} in {xml(name)}</li>')
+        items.append(f'<li><span class="northstar-timeline__period">{xml(name)}</span>'
                      f'<ul>{rows}</ul></li>')
     return f'<ol class="northstar-timeline__list">{"".join(items)}</ol>'
 
 
-def timeline(lanes: list[Lane], as_of: date, *, href: Href = lambda url: url, fold: int = FOLD) -> str:
+def timeline(lanes: list[Lane], as_of: date, *, href: Href = lambda url: url, fold: int = FOLD,
+             more: Callable[[str | None], str | None] = lambda _: None) -> str:
     """The timeline block for a Markdown page: the SVG and the phone's list, in one element
     of class `northstar-map`, on one line (raw HTML in Markdown ends at a blank line)."""
     return (f'<div class="northstar-map northstar-timeline">{svg(lanes, as_of, href, fold)}'
-            f'{listing(lanes, href)}</div>')
+            f'{listing(lanes, href, fold, more)}</div>')
