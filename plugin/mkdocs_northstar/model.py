@@ -208,13 +208,10 @@ def _unique(nodes: Iterable[Node]) -> list[Node]:
 _DIGITS = re.compile(r"(\d+)")
 
 
-@lru_cache(maxsize=1 << 16)
 def natural_key(text: str) -> tuple:
     """Sort key of a title, id or path in natural order: runs of digits compare as numbers,
     so "Plan 12" comes before "Plan 108". Every sort of titles, ids and paths uses it.
-    Text without digits sorts as before; a path sorts folder by folder.
-    Remembered: a build sorts the same plans' titles, ids and paths again on many pages
-    (a lane per objective and per team on the roadmap, every listing)."""
+    Text without digits sorts as before; a path sorts folder by folder."""
     return tuple(tuple(int(run) if index % 2 else run for index, run in enumerate(_DIGITS.split(part)))
                  for part in text.split("/"))
 

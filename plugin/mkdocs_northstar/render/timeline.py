@@ -18,6 +18,7 @@ extent and at most `MAX_TICKS` labelled ticks, whatever periods the plans name.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from datetime import date, timedelta
 from typing import Callable, Iterable
 
@@ -140,7 +141,7 @@ def _ticks(axis: _Axis) -> list[tuple[date, str]]:
             if date(year, 1, 1) >= axis.start]
 
 
-def _visible(lane: Lane, fold: int, as_of: date) -> tuple[list[Bar], int]:
+def _visible(lane: Lane, fold: int, as_of: date, order: Callable[[str], tuple] = natural_key) -> tuple[list[Bar], int]:
     """The lane's bars with a period, each plan once, those that have not ended by `as_of`
     first (then the past, latest first); and how many are folded away."""
     seen: set[str] = set()
@@ -153,7 +154,7 @@ def _visible(lane: Lane, fold: int, as_of: date) -> tuple[list[Bar], int]:
     def priority(bar: Bar) -> tuple:
         start, end = period_days(bar.period)
         ended = end <= as_of
-        return (ended, -end.toordinal() if ended else start.toordinal(), natural_key(bar.title.casefold()), natural_key(bar.plan_id))
+        return (ended, -end.toordinal() if ended else start.toordinal(), order(bar.title.casefold()), order(bar.plan_id))
 
     bars.sort(key=priority)
     return bars[:fold], max(len(bars) - fold, 0)
@@ -219,7 +220,8 @@ def _more(lane: Lane, folded: int, y: float, href: Href) -> str:
 
 def svg(lanes: list[Lane], as_of: date, href: Href, fold: int = FOLD) -> str:
     """The timeline as one line of SVG (no blank line can end Markdown's raw HTML block)."""
-    shown = [(lane, *_visible(lane, fold, as_of)) for lane in lanes]
+    order = cache(natural_key)  # a plan is a bar in several lanes: its keys are worked out once
+    shown = [(lane, *_visible(lane, fold, as_of, order)) for lane in lanes]
     axis = _axis((bar for _, bars, _ in shown for bar in bars), as_of)
     width = axis.x0 + axis.width + MARGIN
     parts: list[str] = []
