@@ -110,6 +110,14 @@ def test_objective_page_leads_with_key_results_and_their_charts(site):
     assert "Latest check-in, 2026-03-30: 2.8 s: “images resized”" in page
 
 
+def test_search_finds_an_objective_by_the_words_of_its_key_results(site):
+    # The key results go to the index as words only (their charts' markup would cost it
+    # a thousand tags per objective): their notes and health are still found.
+    index = json.loads((site / "site/search/search_index.json").read_text(encoding="utf-8"))
+    text = " ".join(doc["text"] for doc in index["docs"] if doc["location"].startswith("strategy/objectives/speed/"))
+    assert "images resized" in text and "on track" in text and "load time" in text.lower()
+
+
 def test_overview_puts_the_worst_health_first_with_chips_and_sparklines(site):
     page = (site / "site/strategy/index.html").read_text()
     cards = page[page.index('id="where-each-objective-stands"'):page.index('id="latest-check-ins"')]

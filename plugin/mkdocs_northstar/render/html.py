@@ -259,6 +259,8 @@ def plan_table(context, plans: list[Node], show_team: bool = True, open_rows: in
 # Work in progress first, then what comes next; at most FOLD_AFTER of those open, the
 # rest and all done or dropped work folded in <details> that say what they hold.
 FOLD_AFTER = 20
+
+
 def folded(plans: list[Node], limit: int = FOLD_AFTER) -> tuple[list[Node], list[Node], list[Node]]:
     """The plans shown open, the open ones folded past `limit`, and the done or dropped ones."""
     open_plans = sorted((plan for plan in plans if plan.status in OPEN_ORDER), key=lambda plan: OPEN_ORDER[plan.status])

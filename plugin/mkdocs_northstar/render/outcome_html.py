@@ -10,7 +10,7 @@ from jinja2 import pass_context
 from ..model import Node
 from ..outcomes import default_as_of
 from .charts import health_chip, key_result_card, sparkline
-from .html import SEARCH_NONE, html_link, html_table, raw_html
+from .html import SEARCH_NONE, SEARCH_TEXT, html_link, html_table, raw_html
 from .text import number, percent, text
 
 
@@ -24,7 +24,9 @@ def key_results(context, node: Node) -> str:
     cards = [key_result_card(kr, period=node.period, as_of=as_of, health=outcome.key_result_health.get(kr.id),
                              forecast_value=outcome.key_result_forecast.get(kr.id), uid=f"{node.slug}-{kr.id}")
              for kr in outcome.key_results]
-    return raw_html(context, '<div class="northstar-key-results">' + "".join(cards) + "</div>")
+    # Searched by its words: its charts and their tables of values would cost the index
+    # a thousand tags per objective, to no reader's use.
+    return raw_html(context, '<div class="northstar-key-results">' + "".join(cards) + "</div>", SEARCH_TEXT)
 
 
 def objective_health(node: Node) -> str:

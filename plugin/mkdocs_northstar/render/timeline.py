@@ -18,8 +18,8 @@ extent and at most `MAX_TICKS` labelled ticks, whatever periods the plans name.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
 from datetime import date, timedelta
+from functools import cache
 from typing import Callable, Iterable
 
 from ..model import natural_key, period_span, period_sort_key
