@@ -260,7 +260,11 @@ def svg(lanes: list[Lane], as_of: date, href: Href, fold: int = FOLD) -> str:
             f'<g class="northstar-timeline__grid">{ticks}</g>{"".join(parts)}{now}</svg>')
 
 
-def listing(lanes: list[Lane], href: Href, fold: int = FOLD, more: Callable[[str | None], str | None] = lambda _: None) -> str:
+def _nowhere(period: str | None) -> None:
+    return None
+
+
+def listing(lanes: list[Lane], href: Href, fold: int = FOLD, more: Callable[[str | None], str | None] = _nowhere) -> str:
     """The phone's view: one list item per period, its plans below (each plan once, its
     lanes named). A period of more than `fold` plans shows the work not finished first and
     counts the rest in a line pointing at `more(period)`, the place listing them all (a
@@ -286,17 +290,16 @@ def listing(lanes: list[Lane], href: Href, fold: int = FOLD, more: Callable[[str
             for bar, lane_titles in plans)
         name = period or "No period"
         if folded:
-            where = more(period)
-            count = f"{folded:,} more plan{'s' if folded != 1 else ''}"
-            rows += (f'<li class="northstar-timeline__more-plans"><a href="{xml(where)}">{count} in {xml(name)}</a></li>'
-                     if where is not None else f'<li class="northstar-timeline__more-plans">{count} in {xml(name)}</li>')
+            where, line = more(period), f"{folded:,} more plan{'s' if folded != 1 else ''} in {xml(name)}"
+            line = f'<a href="{xml(where)}">{line}</a>' if where is not None else line
+            rows += f'<li class="northstar-timeline__more-plans">{line}</li>'
         items.append(f'<li><span class="northstar-timeline__period">{xml(name)}</span>'
                      f'<ul>{rows}</ul></li>')
     return f'<ol class="northstar-timeline__list">{"".join(items)}</ol>'
 
 
 def timeline(lanes: list[Lane], as_of: date, *, href: Href = lambda url: url, fold: int = FOLD,
-             more: Callable[[str | None], str | None] = lambda _: None) -> str:
+             more: Callable[[str | None], str | None] = _nowhere) -> str:
     """The timeline block for a Markdown page: the SVG and the phone's list, in one element
     of class `northstar-map`, on one line (raw HTML in Markdown ends at a blank line)."""
     return (f'<div class="northstar-map northstar-timeline">{svg(lanes, as_of, href, fold)}'
