@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Iterable
+from typing import Callable, Iterable
 
 from .guests import Guests, guest_record
 from .qualified import Dangling, Sources, split
@@ -216,12 +216,18 @@ def natural_key(text: str) -> tuple:
                  for part in text.split("/"))
 
 
-def _sorted(nodes: Iterable[Node]) -> list[Node]:
-    return sorted(nodes, key=_by_slug)  # build gives every node its own slug
+def _slug_order() -> Callable[[Iterable[Node]], list[Node]]:
+    """Sorts nodes by slug (build gives every node its own), each node's natural key worked
+    out once: a plan sits in five or six of the lists build sorts."""
+    keys: dict[Node, tuple] = {}
 
+    def key(node: Node) -> tuple:
+        found = keys.get(node)
+        if found is None:
+            found = keys[node] = natural_key(node.slug)
+        return found
 
-def _by_slug(node: Node) -> tuple:
-    return natural_key(node.slug)
+    return lambda nodes: sorted(nodes, key=key)
 
 
 # A period as a span of quarters, so that containment is a comparison of numbers.
@@ -370,6 +376,7 @@ def build(records: list[Record], index: Sources | None = None) -> Strategy:
             guest.period = next((o.period for o in (guest.served if guest.kind == "plan" else guest.objectives)
                                  if o.period), None)
 
+    _sorted = _slug_order()
     for node in nodes + list(guests.nodes.values()):
         for name in ("children", "themes", "plans", "dependents", "serving"):
             linked = getattr(node, name)
