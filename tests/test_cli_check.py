@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import sys
 
 import pytest
 
-from conftest import CLEAN_PLANS, MKDOCS_YML, make_site, mkdocs_build, northstar, run, tree, write
+from conftest import CLEAN_PLANS, MKDOCS_YML, NORTHSTAR, make_site, mkdocs_build, northstar, run, tree, write
 
 ORPHAN = {"plans/x/orphan.md": "---\ntitle: Orphan\n---\n"}
 EMPTY_THEME = {"plans/themes/empty.md": "---\ntitle: Empty\nobjectives: [find-fast]\n---\nWhy.\n"}
@@ -154,3 +155,25 @@ def test_check_sees_an_edit_made_after_a_previous_run(clean_site):
     assert result.returncode == 1
     assert "plans/growth/rewards.md:3: error: [dangling-link] themes names theme 'loyalti', which does not exist: " \
            "did you mean 'loyalty'?" in result.stdout
+
+
+def test_output_larger_than_a_pipe_arrives_whole(tmp_path):
+    # The command leaves without tearing the interpreter down (cli.run): what it printed
+    # must still all be flushed first, well past a pipe's 64 KiB buffer.
+    orphans = {f"plans/x/orphan-{number:04}.md": f"---\ntitle: Orphan {number}\n---\n" for number in range(1500)}
+    root = make_site(tmp_path, {**CLEAN_PLANS, **orphans})
+    result = northstar(root, "check", "--format", "json")
+    assert result.returncode == 1
+    assert len(result.stdout) > 65536
+    assert len(json.loads(result.stdout)["diagnostics"]) == 1500
+
+
+def test_a_reader_that_stops_early_gets_a_failure_not_a_traceback(tmp_path):
+    orphans = {f"plans/x/orphan-{number:04}.md": f"---\ntitle: Orphan {number}\n---\n" for number in range(1500)}
+    root = make_site(tmp_path, {**CLEAN_PLANS, **orphans})
+    process = subprocess.Popen([NORTHSTAR, "check"], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout.read(10) == b"plans/x/or"
+    process.stdout.close()  # as `northstar check | head -c 10` does
+    errors = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 1
+    assert "Traceback" not in errors
