@@ -113,7 +113,7 @@ def test_wheel_holds_templates_stylesheet_and_both_entry_points(wheel):
     for group in ("[mkdocs.plugins]", "[properdocs.plugins]"):
         section = entry_text.split(group, 1)[1].split("[", 1)[0]
         assert "northstar = mkdocs_northstar.host.plugin:NorthstarPlugin" in section, entry_text
-    assert "northstar = mkdocs_northstar.cli:main" in entry_text.split("[console_scripts]", 1)[1]
+    assert "northstar = mkdocs_northstar.cli:run" in entry_text.split("[console_scripts]", 1)[1]
 
 
 def test_installed_wheel_is_what_runs(venv, tmp_path):
