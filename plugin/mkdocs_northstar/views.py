@@ -3,6 +3,7 @@ objective and those naming it directly, the heat map and the roadmap's periods a
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from .model import Node, Strategy, period_sort_key
@@ -38,6 +39,11 @@ def status_rows(plans: list[Node]) -> list[StatusRow]:
             rows.append(StatusRow(status, len(chosen), sum(efforts) if efforts else None,
                                   _share(status, sum(plan.weight for plan in chosen), live)))
     return rows
+
+
+def status_counts(plans: list[Node]) -> Counter[str]:
+    """How many of the plans have each status (none: 0), in one pass over them."""
+    return Counter(plan.status for plan in plans)
 
 
 def plans_serving(plans: list[Node]) -> dict[Node, list[Node]]:

@@ -21,7 +21,7 @@ from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, Stric
 from ..analysis import Analysis
 from ..model import Node
 from ..read.schema import STATUSES
-from ..views import StatusRow, periods_of, plans_naming, roadmap, status_rollups, status_rows
+from ..views import StatusRow, periods_of, plans_naming, roadmap, status_counts, status_rollups, status_rows
 from . import html as fragments, outcome_html
 from . import html_coverage as coverage_fragments
 from .bodies import BodyLinks, first_paragraph, nest_headings
@@ -150,7 +150,7 @@ TEMPLATE_NAMES = dict(
     NARRATIVE_TEASERS=12,
     # Warnings the overview names in its call-out when there is no error (the problems page lists all).
     WARNINGS_NAMED=5,
-    periods_of=periods_of, status_rows=status_rows, plans_naming=plans_naming,
+    periods_of=periods_of, status_rows=status_rows, status_counts=status_counts, plans_naming=plans_naming,
     nest_headings=nest_headings, first_paragraph=first_paragraph, front_matter=front_matter,
     # The HTML fragments: every piece of markup made from the strategy's data is built in html.py.
     icon=fragments.icon, objective_map=fragments.objective_map, strategy_map=fragments.strategy_map,
