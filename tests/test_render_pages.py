@@ -121,3 +121,10 @@ def test_render_diff_and_views_import_neither_mkdocs_nor_markdown():
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'mkdocs', 'markdown', 'material'}))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_the_roadmap_counts_each_periods_plans_by_status(analysis):
+    roadmap = render_pages(analysis)["roadmap.md"]
+    rows = [line for line in roadmap.splitlines() if line.startswith("| 2025")]
+    # proposed, planned, in-progress, done, dropped; then plans and effort (a count of none is blank)
+    assert rows == ["| 2025-H1 | 1 |  |  |  |  | 1 | 2 |", "| 2025 |  |  | 1 | 1 |  | 2 | 4 |"]
