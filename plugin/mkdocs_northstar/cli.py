@@ -97,8 +97,8 @@ def run() -> None:
     try:
         main()
         code = EXIT_OK
-    except SystemExit as exit:
-        code = exit.code
+    except SystemExit as done:
+        code = done.code
     if code is None:
         code = EXIT_OK
     elif not isinstance(code, int):  # a message, as sys.exit("...") prints it

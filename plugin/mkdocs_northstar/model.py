@@ -376,13 +376,13 @@ def build(records: list[Record], index: Sources | None = None) -> Strategy:
             guest.period = next((o.period for o in (guest.served if guest.kind == "plan" else guest.objectives)
                                  if o.period), None)
 
-    _sorted = _slug_order()
+    by_slug = _slug_order()
     for node in nodes + list(guests.nodes.values()):
         for name in ("children", "themes", "plans", "dependents", "serving"):
             linked = getattr(node, name)
             if len(linked) < 2 or (name == "themes" and node.record.kind == "plan"):
                 continue  # already in order; a plan's own themes keep the order its author gave
-            setattr(node, name, _sorted(_unique(linked)))
+            setattr(node, name, by_slug(_unique(linked)))
 
     teams: dict[str, Team] = {}
     team_slugs: set[str] = set()
@@ -399,8 +399,8 @@ def build(records: list[Record], index: Sources | None = None) -> Strategy:
             team.plans.append(node)
     teams = dict(sorted(teams.items(), key=lambda item: natural_key(item[1].slug)))
     for team in teams.values():
-        team.plans = _sorted(team.plans)
+        team.plans = by_slug(team.plans)
 
     return Strategy(nodes=nodes, by_id=by_id, duplicates=duplicates, dangling=dangling, teams=teams,
                     sources=index, foreign_dangling=foreign_dangling, guests=list(guests.nodes.values()),
-                    guest_plans=_sorted(guest_plans), serving=serving)
+                    guest_plans=by_slug(guest_plans), serving=serving)

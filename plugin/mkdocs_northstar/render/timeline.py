@@ -273,7 +273,7 @@ def _nowhere(period: str | None) -> None:
 
 
 def listing(lanes: list[Lane], href: Href, fold: int = FOLD, more: Callable[[str | None], str | None] = _nowhere,
-            order: Callable[[str], tuple] = natural_key) -> str:
+            order: Callable[[str], tuple] | None = None) -> str:
     """The phone's view: one list item per period, its plans below (each plan once, its
     lanes named). A period of more than `fold` plans shows the work not finished first and
     counts the rest in a line pointing at `more(period)`, the place listing them all (a
@@ -285,6 +285,7 @@ def listing(lanes: list[Lane], href: Href, fold: int = FOLD, more: Callable[[str
             entry = plans.setdefault(bar.plan_id, (bar, []))
             if lane.title not in entry[1]:
                 entry[1].append(lane.title)
+    order = order or sort_keys()
     items = []
     for period in sorted(by_period, key=period_sort_key):
         plans = sorted(by_period[period].values(), key=lambda entry: (order(entry[0].title.casefold()),
