@@ -13,6 +13,8 @@ from conftest import CLEAN_PLANS, MKDOCS_YML, NORTHSTAR, make_site, mkdocs_build
 
 ORPHAN = {"plans/x/orphan.md": "---\ntitle: Orphan\n---\n"}
 EMPTY_THEME = {"plans/themes/empty.md": "---\ntitle: Empty\nobjectives: [find-fast]\n---\nWhy.\n"}
+# Enough unlinked plans for a report past a pipe's 64 KiB.
+MANY_ORPHANS = {f"plans/x/orphan-{number:04}.md": f"---\ntitle: Orphan {number}\n---\n" for number in range(1500)}
 BROKEN = {
     "plans/x/orphan.md": "---\ntitle: Orphan\nstatus: doing\n---\n",
     "plans/x/lost.md": "---\ntitle: Lost\nthemes: [better-serch]\n---\n",
@@ -160,8 +162,7 @@ def test_check_sees_an_edit_made_after_a_previous_run(clean_site):
 def test_output_larger_than_a_pipe_arrives_whole(tmp_path):
     # The command leaves without tearing the interpreter down (cli.run): what it printed
     # must still all be flushed first, well past a pipe's 64 KiB buffer.
-    orphans = {f"plans/x/orphan-{number:04}.md": f"---\ntitle: Orphan {number}\n---\n" for number in range(1500)}
-    root = make_site(tmp_path, {**CLEAN_PLANS, **orphans})
+    root = make_site(tmp_path, {**CLEAN_PLANS, **MANY_ORPHANS})
     result = northstar(root, "check", "--format", "json")
     assert result.returncode == 1
     assert len(result.stdout) > 65536
@@ -169,8 +170,7 @@ def test_output_larger_than_a_pipe_arrives_whole(tmp_path):
 
 
 def test_a_reader_that_stops_early_gets_a_failure_not_a_traceback(tmp_path):
-    orphans = {f"plans/x/orphan-{number:04}.md": f"---\ntitle: Orphan {number}\n---\n" for number in range(1500)}
-    root = make_site(tmp_path, {**CLEAN_PLANS, **orphans})
+    root = make_site(tmp_path, {**CLEAN_PLANS, **MANY_ORPHANS})
     process = subprocess.Popen([NORTHSTAR, "check"], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert process.stdout.read(10) == b"plans/x/or"
     process.stdout.close()  # as `northstar check | head -c 10` does

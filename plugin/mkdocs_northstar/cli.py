@@ -91,9 +91,9 @@ def main() -> None:
 
 def run() -> None:
     """The `northstar` console script: `main`, then out of the process without tearing
-    down the interpreter. Freeing tens of thousands of parsed records one by one took a
-    tenth of a cold check of 10,000 plans (docs/performance.md), and a command has
-    nothing left to do once its output is flushed and its files closed."""
+    down the interpreter: freeing every parsed record one by one is a fair part of a cold
+    check of thousands of plans (docs/performance.md), and a command has nothing left to
+    do once its output is flushed and its files closed."""
     try:
         main()
         code = EXIT_OK

@@ -10,7 +10,7 @@ import datetime
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 from typing import Callable, Iterable
 
 from .guests import Guests, guest_record
@@ -216,18 +216,18 @@ def natural_key(text: str) -> tuple:
                  for part in text.split("/"))
 
 
+def remembered_keys() -> Callable[[str], tuple]:
+    """natural_key, each text's key worked out once for as long as the function is kept:
+    for one pass that sorts the same records many times over (a plan sits in five or six
+    of the lists build sorts, and is a bar in several lanes of a timeline). Not kept for
+    the whole process, which would hold every key to the end (docs/performance.md)."""
+    return cache(natural_key)
+
+
 def _slug_order() -> Callable[[Iterable[Node]], list[Node]]:
-    """Sorts nodes by slug (build gives every node its own), each node's natural key worked
-    out once: a plan sits in five or six of the lists build sorts."""
-    keys: dict[Node, tuple] = {}
-
-    def key(node: Node) -> tuple:
-        found = keys.get(node)
-        if found is None:
-            found = keys[node] = natural_key(node.slug)
-        return found
-
-    return lambda nodes: sorted(nodes, key=key)
+    """Sorts nodes by slug (build gives every node its own), each slug's key worked out once."""
+    keys = remembered_keys()
+    return lambda nodes: sorted(nodes, key=lambda node: keys(node.slug))
 
 
 # A period as a span of quarters, so that containment is a comparison of numbers.

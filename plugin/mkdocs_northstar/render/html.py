@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from jinja2 import pass_context
 
-from ..model import Node
+from ..model import Node, remembered_keys
 from ..outcomes import default_as_of
 from ..read.schema import STATUSES
 from ..views import OPEN_ORDER, StatusRow, plans_serving
@@ -301,7 +301,7 @@ def roadmap_timeline(context) -> str:
     Plain Markdown gets the lists only: no stylesheet chooses between the two there."""
     strategy, url = context["strategy"], _map_url(context)
     views = [("By objective", roadmap.objective_lanes(strategy)), ("By team", roadmap.team_lanes(strategy))]
-    order = timeline.sort_keys()  # the same plans in both views
+    order = remembered_keys()  # the same plans in both views
     if context["options"].flavor == "plain":  # headings have the host's ids there: the rest is named, not linked
         return tabs(context, 1, [(label, timeline.listing(lanes, url, order=order)) for label, lanes in views])
     as_of = strategy.as_of or default_as_of()  # the day outcomes are judged on: settings.as_of

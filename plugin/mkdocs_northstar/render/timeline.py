@@ -19,10 +19,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cache
 from typing import Callable, Iterable
 
-from ..model import natural_key, period_span, period_sort_key
+from ..model import natural_key, period_span, period_sort_key, remembered_keys
 from ..read.schema import STATUSES
 from ..views import OPEN_ORDER
 from .maps import shorten, xml
@@ -218,17 +217,10 @@ def _more(lane: Lane, folded: int, y: float, href: Href) -> str:
             f'<title>{folded} more plans in {xml(lane.title)}</title>{text}</a>')
 
 
-def sort_keys() -> Callable[[str], tuple]:
-    """Natural sort keys remembered for one drawing: a plan is a bar in several lanes, of
-    both the SVG and the list, and of both views of the roadmap; its keys are worked out
-    once (80,000 times a roadmap of 10,000 plans otherwise)."""
-    return cache(natural_key)
-
-
 def svg(lanes: list[Lane], as_of: date, href: Href, fold: int = FOLD,
         order: Callable[[str], tuple] | None = None) -> str:
     """The timeline as one line of SVG (no blank line can end Markdown's raw HTML block)."""
-    order = order or sort_keys()
+    order = order or remembered_keys()
     shown = [(lane, *_visible(lane, fold, as_of, order)) for lane in lanes]
     axis = _axis((bar for _, bars, _ in shown for bar in bars), as_of)
     width = axis.x0 + axis.width + MARGIN
@@ -285,7 +277,7 @@ def listing(lanes: list[Lane], href: Href, fold: int = FOLD, more: Callable[[str
             entry = plans.setdefault(bar.plan_id, (bar, []))
             if lane.title not in entry[1]:
                 entry[1].append(lane.title)
-    order = order or sort_keys()
+    order = order or remembered_keys()
     items = []
     for period in sorted(by_period, key=period_sort_key):
         plans = sorted(by_period[period].values(), key=lambda entry: (order(entry[0].title.casefold()),
@@ -312,7 +304,7 @@ def timeline(lanes: list[Lane], as_of: date, *, href: Href = lambda url: url, fo
              more: Callable[[str | None], str | None] = _nowhere, order: Callable[[str], tuple] | None = None) -> str:
     """The timeline block for a Markdown page: the SVG and the phone's list, in one element
     of class `northstar-map`, on one line (raw HTML in Markdown ends at a blank line).
-    `order`: sort keys shared with other drawings of the same plans (see sort_keys)."""
-    order = order or sort_keys()
+    `order`: sort keys shared with other drawings of the same plans (model.remembered_keys)."""
+    order = order or remembered_keys()
     return (f'<div class="northstar-map northstar-timeline">{svg(lanes, as_of, href, fold, order)}'
             f'{listing(lanes, href, fold, more, order)}</div>')
