@@ -300,7 +300,8 @@ def roadmap_timeline(context) -> str:
     tab, per team (render/timeline.py draws both the SVG and the phone's list per period).
     Plain Markdown gets the lists only: no stylesheet chooses between the two there."""
     strategy, url = context["strategy"], _map_url(context)
-    views = [("By objective", roadmap.objective_lanes(strategy)), ("By team", roadmap.team_lanes(strategy))]
+    bars = roadmap.Bars()  # the same plans in both views
+    views = [("By objective", roadmap.objective_lanes(strategy, bars)), ("By team", roadmap.team_lanes(strategy, bars))]
     order = remembered_keys()  # the same plans in both views
     if context["options"].flavor == "plain":  # headings have the host's ids there: the rest is named, not linked
         return tabs(context, 1, [(label, timeline.listing(lanes, url, order=order)) for label, lanes in views])

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Callable, Iterable
 
-from ..model import natural_key, period_span, period_sort_key, remembered_keys
+from ..model import period_span, period_sort_key, remembered_keys
 from ..read.schema import STATUSES
 from ..views import OPEN_ORDER
 from .maps import shorten, xml
@@ -89,6 +90,7 @@ def _quarter_after(quarter: int) -> date:
     return _quarter_start(quarter + 1)
 
 
+@lru_cache(maxsize=4096)  # a strategy names a few periods, each asked for by every bar in it
 def period_days(period: str) -> tuple[date, date]:
     """The first day of the period and the first day after it (half-open). Year 0000, which
     the period pattern lets through, counts as year 1; 9999 ends on its last day."""
@@ -140,23 +142,29 @@ def _ticks(axis: _Axis) -> list[tuple[date, str]]:
             if date(year, 1, 1) >= axis.start]
 
 
-def _visible(lane: Lane, fold: int, as_of: date, order: Callable[[str], tuple] = natural_key) -> tuple[list[Bar], int]:
+def _visible(lane: Lane, fold: int, as_of: date, order: Callable[[str], tuple]) -> tuple[list[Bar], int]:
     """The lane's bars with a period, each plan once, those that have not ended by `as_of`
-    first (then the past, latest first); and how many are folded away."""
+    first (then the past, latest first), then by title and id; the first `fold` of them,
+    and how many are folded away. Bars are grouped by when they start (or ended) and only
+    the groups shown are sorted by name: a lane of hundreds of plans shows two dozen."""
     seen: set[str] = set()
-    bars = []
+    groups: dict[tuple[bool, int], list[Bar]] = {}
+    heads: dict[str, tuple[bool, int]] = {}
     for bar in lane.bars:
         if bar.period and bar.plan_id not in seen:
             seen.add(bar.plan_id)
-            bars.append(bar)
-
-    def priority(bar: Bar) -> tuple:
-        start, end = period_days(bar.period)
-        ended = end <= as_of
-        return (ended, -end.toordinal() if ended else start.toordinal(), order(bar.title.casefold()), order(bar.plan_id))
-
-    bars.sort(key=priority)
-    return bars[:fold], max(len(bars) - fold, 0)
+            head = heads.get(bar.period)
+            if head is None:
+                start, end = period_days(bar.period)
+                ended = end <= as_of
+                head = heads[bar.period] = (ended, -end.toordinal() if ended else start.toordinal())
+            groups.setdefault(head, []).append(bar)
+    shown: list[Bar] = []
+    for head in sorted(groups):
+        if len(shown) >= fold:
+            break
+        shown += sorted(groups[head], key=lambda bar: (order(bar.title.casefold()), order(bar.plan_id)))
+    return shown[:fold], max(len(seen) - fold, 0)
 
 
 def _rows(bars: list[Bar], axis: _Axis) -> list[tuple[Bar, int, float, float]]:
@@ -280,11 +288,8 @@ def listing(lanes: list[Lane], href: Href, fold: int = FOLD, more: Callable[[str
     order = order or remembered_keys()
     items = []
     for period in sorted(by_period, key=period_sort_key):
-        plans = sorted(by_period[period].values(), key=lambda entry: (order(entry[0].title.casefold()),
-                                                                order(entry[0].plan_id)))
-        folded = len(plans) - fold if len(plans) > fold else 0
-        if folded:
-            plans = sorted(plans, key=lambda entry: OPEN_ORDER.get(entry[0].status, len(OPEN_ORDER)))[:fold]
+        plans = _first(list(by_period[period].values()), fold, order)
+        folded = len(by_period[period]) - len(plans)
         rows = "".join(
             f'<li><a href="{xml(href(bar.url))}">{xml(bar.title)}</a> '
             f'<span class="northstar-status northstar-status--{_status(bar)}">{_status(bar)}</span> '
@@ -298,6 +303,26 @@ def listing(lanes: list[Lane], href: Href, fold: int = FOLD, more: Callable[[str
         items.append(f'<li><span class="northstar-timeline__period">{xml(name)}</span>'
                      f'<ul>{rows}</ul></li>')
     return f'<ol class="northstar-timeline__list">{"".join(items)}</ol>'
+
+
+def _first(entries: list[tuple[Bar, list[str]]], fold: int, order: Callable[[str], tuple]) -> list[tuple[Bar, list[str]]]:
+    """A period's plans by title and id; past `fold` of them, the `fold` first of those not
+    finished (in progress, then planned, then proposed), then the rest. Only the statuses
+    shown are sorted by name: a period of a large strategy holds thousands of plans."""
+    def by_name(entry: tuple[Bar, list[str]]) -> tuple:
+        return order(entry[0].title.casefold()), order(entry[0].plan_id)
+
+    if len(entries) <= fold:
+        return sorted(entries, key=by_name)
+    by_status: dict[int, list[tuple[Bar, list[str]]]] = {}
+    for entry in entries:
+        by_status.setdefault(OPEN_ORDER.get(entry[0].status, len(OPEN_ORDER)), []).append(entry)
+    chosen: list[tuple[Bar, list[str]]] = []
+    for rank in sorted(by_status):
+        if len(chosen) >= fold:
+            break
+        chosen += sorted(by_status[rank], key=by_name)
+    return chosen[:fold]
 
 
 def timeline(lanes: list[Lane], as_of: date, *, href: Href = lambda url: url, fold: int = FOLD,
