@@ -65,7 +65,9 @@ class RenderedPage(File):
         strategy graph. The file's text is from then on its front matter and the Markdown
         its Page holds anyway, joined only when read."""
         page = self.page
-        if self.render is not None and page is not None and page.markdown is not None:
+        # Converted (content set), so it has Markdown; asking for page.markdown itself
+        # would put a record page's whole text together for nothing.
+        if self.render is not None and page is not None and page.content is not None:
             head = self.head
             self.render = lambda: head + page.markdown
 

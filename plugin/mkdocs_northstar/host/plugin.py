@@ -223,6 +223,9 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
             for file in files:
                 if isinstance(file, RenderedPage):
                     file.settle()
+            # The renderers, and the graph they hold, go now: the collector would walk
+            # them in every full collection of the rest of the build.
+            self._stream = None
         return env
 
     def on_build_error(self, *, error: Exception) -> None:
