@@ -14,7 +14,7 @@ cost (docs/performance.md has the figures).
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from typing import Any, Callable
 
 import markdown
 from mkdocs.structure import pages as mkdocs_pages
@@ -32,9 +32,14 @@ class RenderedPage(File):
     # The front matter of the text last rendered, with the blank lines after it: what
     # MkDocs takes off into page.meta and the page's Markdown leaves out.
     head: str = ""
+    # Converted and let go of its renderer (see settle): its text is the front matter
+    # and the Markdown its Page holds.
+    settled: bool = False
 
     @property
     def content_string(self) -> str:
+        if self.settled:
+            return self.head + self.page.markdown
         if self.render is None:
             return File.content_string.fget(self)
         text = self.render()
@@ -48,16 +53,18 @@ class RenderedPage(File):
 
     @content_string.setter
     def content_string(self, value: str) -> None:
-        self.render = None
+        self.render, self.settled = None, False
         File.content_string.fset(self, value)
 
     @property
     def content_bytes(self) -> bytes:
-        return self.render().encode("utf-8") if self.render is not None else File.content_bytes.fget(self)
+        if self.settled or self.render is not None:
+            return self.content_string.encode("utf-8")
+        return File.content_bytes.fget(self)
 
     @content_bytes.setter
     def content_bytes(self, value: bytes) -> None:
-        self.render = None
+        self.render, self.settled = None, False
         File.content_bytes.fset(self, value)
 
     def settle(self) -> None:
@@ -68,8 +75,7 @@ class RenderedPage(File):
         # Converted (content set), so it has Markdown; asking for page.markdown itself
         # would put a record page's whole text together for nothing.
         if self.render is not None and page is not None and page.content is not None:
-            head = self.head
-            self.render = lambda: head + page.markdown
+            self.render, self.settled = None, True
 
 
 # Extensions whose state lives in the Markdown instance, or which clear it on reset(), so
@@ -131,7 +137,8 @@ class RecordPage(Page):
 
     converter: SharedConverter | None = None
     _markdown: str | None = None
-    _restore: Callable[[str], str] | None = None
+    _restore: Callable[[str, Any], str] | None = None
+    _held: Any = None
 
     @property
     def markdown(self) -> str | None:
@@ -140,16 +147,17 @@ class RecordPage(Page):
         host/raw_html.py): the whole text is put together on each read, so that thousands
         of pages do not each hold their listings twice until the build ends."""
         if self._restore is not None and self._markdown is not None:
-            return self._restore(self._markdown)
+            return self._restore(self._markdown, self._held)
         return self._markdown
 
     @markdown.setter
     def markdown(self, value: str | None) -> None:
-        self._markdown, self._restore = value, None
+        self._markdown, self._restore, self._held = value, None, None
 
-    def restore_when_read(self, restore: Callable[[str], str]) -> None:
-        """From now on the Markdown held is read through `restore`, until it is set again."""
-        self._restore = restore
+    def restore_when_read(self, restore: Callable[[str, Any], str], held: Any) -> None:
+        """From now on the Markdown held is read as `restore(markdown, held)`, until it is
+        set again. One `restore` serves every page: a page adds only what it holds."""
+        self._restore, self._held = restore, held
 
     def read_source(self, config) -> None:
         """What Page.read_source does; only the YAML is not parsed again."""

@@ -29,7 +29,7 @@ from ..render.pages import RenderOptions, failure_pages, page_renderers
 from ..settings import ConfigError, Settings, settings_from
 from .config import NorthstarConfig
 from .pages import RecordPage, RenderedPage, SharedConverter, shares_a_converter
-from .raw_html import Waiting, put_back, put_back_unsearched, restored, restored_from, set_aside
+from .raw_html import pack, put_back, put_back_unsearched, restored, restored_from, set_aside, unpack
 
 # Plain logger (not get_plugin_logger, which prefixes the plugin's name) so that each
 # diagnostic line reads exactly as `northstar check` prints it. MkDocs counts the
@@ -59,7 +59,8 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
         # Raw HTML blocks of the generated pages skip Python-Markdown (see render.set_aside):
         # fenced with a word drawn per process, which no plan can know to contain.
         self._html_marker = f"northstar{secrets.token_hex(12)}"
-        self._aside: dict[str, list] = {}  # src_uri -> the page's blocks, until it is written
+        self._aside: dict[str, tuple] = {}  # src_uri -> the page's blocks, until it is written
+        self._restore = partial(restored_from, marker=self._html_marker)  # a record page's Markdown, whole
         self._converter: SharedConverter | None = None
         self._stream: Stream | None = None
 
@@ -184,10 +185,10 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
             return html
         # The blocks wait packed (docs/performance.md has the figures): those still to go
         # back until the page is written, after every other page has been converted.
-        self._aside[page.file.src_uri] = waiting = [Waiting.pack(block) for block in blocks]
+        self._aside[page.file.src_uri] = waiting = tuple(pack(block) for block in blocks)
         # Converted: from here on other plugins read the page's Markdown as rendered.
         if isinstance(page, RecordPage):
-            page.restore_when_read(partial(restored_from, marker=self._html_marker, waiting=waiting))
+            page.restore_when_read(self._restore, waiting)
         else:
             page.markdown = restored(page.markdown, self._html_marker, blocks)
         return put_back(html, self._html_marker, blocks)
@@ -210,7 +211,7 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
         waiting = self._aside.pop(page.file.src_uri, None)
         if not waiting:
             return output
-        blocks = [block.unpack() for block in waiting]
+        blocks = [unpack(block) for block in waiting]
         return put_back_unsearched(output, self._html_marker, blocks)
 
     def on_env(self, env, *, config: MkDocsConfig, files: Files):

@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import re
 import zlib
-from dataclasses import dataclass
 from functools import partial
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from ..render.html import SEARCH_ALL, SEARCH_TEXT
 
 _TAG = re.compile(r"<[^>]*>")
 
 
-@dataclass(frozen=True)
-class AsideBlock:
+class AsideBlock(NamedTuple):
     html: str
     search: str  # SEARCH_ALL, SEARCH_TEXT or SEARCH_NONE
 
@@ -109,31 +107,31 @@ def restored(markdown: str, marker: str, blocks: list[AsideBlock]) -> str:
     return placeholder.sub(lambda found: blocks[int(found.group(1))].html, markdown)
 
 
-def restored_from(markdown: str, *, marker: str, waiting: list[Waiting]) -> str:
+def restored_from(markdown: str, waiting: tuple[Waiting, ...], *, marker: str) -> str:
     """`restored` from the blocks as they wait, packed."""
-    return restored(markdown, marker, [block.unpack() for block in waiting])
+    return restored(markdown, marker, [unpack(block) for block in waiting])
 
 
-@dataclass(frozen=True)
-class Waiting:
-    """A block set aside, waiting in memory from its page's conversion to its writing (and,
-    for a page whose Markdown is read later, to the end of the build)."""
+# A block set aside, waiting in memory from its page's conversion to its writing (and, for
+# a page whose Markdown is read later, to the end of the build): its HTML as bytes, whether
+# they are packed, and how it is searched. A plain tuple of bytes, a bool and a string,
+# which Python's cyclic collector stops walking after its first look (it does not for a
+# tuple subclass or an object): a large build holds tens of thousands until it ends.
+Waiting = tuple[bytes, bool, str]
 
-    payload: bytes
-    packed: bool
-    search: str
+# A listing compresses about tenfold, its rows repeating the same markup. zlib sets up its
+# tables on every call, which costs the same whatever the size: below this size a block
+# waits as UTF-8 (half the size of a str holding any dash) instead. docs/performance.md
+# has the figures.
+PACK_FROM = 4096
 
-    # A listing compresses about tenfold, its rows repeating the same markup. zlib sets
-    # up its tables on every call, which costs the same whatever the size: below this
-    # size a block waits as UTF-8 (half the size of a str holding any dash) instead.
-    # docs/performance.md has the figures.
-    PACK_FROM = 4096
 
-    @classmethod
-    def pack(cls, block: AsideBlock) -> Waiting:
-        payload = block.html.encode()
-        packed = len(payload) >= cls.PACK_FROM
-        return cls(zlib.compress(payload, 1) if packed else payload, packed, block.search)
+def pack(block: AsideBlock) -> Waiting:
+    payload = block.html.encode()
+    packed = len(payload) >= PACK_FROM
+    return (zlib.compress(payload, 1) if packed else payload), packed, block.search
 
-    def unpack(self) -> AsideBlock:
-        return AsideBlock((zlib.decompress(self.payload) if self.packed else self.payload).decode(), self.search)
+
+def unpack(waiting: Waiting) -> AsideBlock:
+    payload, packed, search = waiting
+    return AsideBlock((zlib.decompress(payload) if packed else payload).decode(), search)
