@@ -86,7 +86,18 @@ def elsewhere(source: str) -> str:
 
 @pass_context
 def html_links(context, nodes: list[Node], empty: str = "none") -> str:
-    return ", ".join(html_link(context, node) for node in nodes) if nodes else empty
+    """Links to the records' pages, separated by commas (`empty` for none)."""
+    if not nodes:
+        return empty
+    links, here = context["links"], context["here"]
+    memo = links.page_memo(here)
+    made = memo.get(id(nodes))
+    if made is None or made[0] is not nodes:  # the same list object, still held: the same links
+        anchor = links.anchor
+        made = memo[id(nodes)] = (nodes, ", ".join([
+            anchor(node.page, node.title, here) + elsewhere(node.source) if node.source
+            else anchor(node.page, node.title, here) for node in nodes]))
+    return made[1]
 
 
 @pass_context

@@ -76,6 +76,8 @@ class HtmlLinks:
         self._folders: dict[str, list[str]] = {}  # page -> the folders of its URL
         self._anchors: dict[tuple, str] = {}
         self.rows: dict[tuple, str] = {}  # listing rows (which depend on the place as links do) and bars
+        self._page: str | None = None  # the page being rendered, and what it made twice
+        self._page_memo: dict = {}
 
     def _parts(self, page: str) -> tuple[list[str], bool]:
         found = self._served.get(page)
@@ -119,5 +121,13 @@ class HtmlLinks:
         if found is None:
             found = self._anchors[key] = f'<a href="{attr(self.href(target, here))}">{text(label)}</a>'
         return found
+
+    def page_memo(self, here: str) -> dict:
+        """What the page `here` makes more than once, for that page only: a plan's page lists
+        its objectives and themes in its breadcrumb and again in its metadata. Forgotten
+        when the next page asks."""
+        if here != self._page:
+            self._page, self._page_memo = here, {}
+        return self._page_memo
 
 
