@@ -90,15 +90,19 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.settings is not None
         self._stop_rendering()
+        # Only `mkdocs serve` builds again: a build's cache would be a stat of every plan
+        # file, and a copy of every record, for nothing.
+        cache = self.records if self.serving else None
         try:
-            self.analysis = analysis = analyse(self.settings, self.records, processes=available_cores())
+            self.analysis = analysis = analyse(self.settings, cache, processes=available_cores())
         except ConfigError as error:
             if not self.serving:
                 raise PluginError(str(error)) from None
             return self._show_failure(files, config, str(error))
-        parsed = self.records.misses
-        log.debug(f"northstar: {parsed} plan file{'s' if parsed != 1 else ''} parsed, "
-                  f"{self.records.hits} unchanged reused")
+        if cache is not None:
+            parsed = cache.misses
+            log.debug(f"northstar: {parsed} plan file{'s' if parsed != 1 else ''} parsed, "
+                      f"{cache.hits} unchanged reused")
         self._report(analysis)
 
         prefix = self.settings.url_prefix
@@ -125,7 +129,7 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
         if not self.serving:
             # A build reads the plans once: from here on only the pages' renderers hold
             # the graph (none here when a child renders), until on_env.
-            self.analysis, self.records = None, RecordCache()
+            self.analysis = None
         return files
 
     def _report(self, analysis: Analysis) -> None:
