@@ -212,8 +212,13 @@ def natural_key(text: str) -> tuple:
     """Sort key of a title, id or path in natural order: runs of digits compare as numbers,
     so "Plan 12" comes before "Plan 108". Every sort of titles, ids and paths uses it.
     Text without digits sorts as before; a path sorts folder by folder."""
-    return tuple(tuple(int(run) if index % 2 else run for index, run in enumerate(_DIGITS.split(part)))
-                 for part in text.split("/"))
+    key = []
+    for part in text.split("/"):
+        runs = _DIGITS.split(part)  # text, digits, text, ...: the digits at odd places
+        if len(runs) > 1:
+            runs[1::2] = map(int, runs[1::2])
+        key.append(tuple(runs))
+    return tuple(key)
 
 
 def remembered_keys() -> Callable[[str], tuple]:
