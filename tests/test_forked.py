@@ -199,3 +199,20 @@ def test_a_stream_lets_go_of_its_functions_and_makes_them_again_only_when_needed
     assert [failing.take(number)[0] for number in range(10)] == list(range(10))
     assert made == [1, 1]
     assert _no_child_left()
+
+
+def test_a_stream_without_a_child_computes_a_run_ahead_in_order():
+    computed = []
+
+    def noting(number):
+        return lambda: computed.append(number) or number
+
+    stream = Stream({number: noting(number) for number in range(10)}, processes=1, ahead=4)
+    assert stream.take(0) == 0 and computed == [0, 1, 2, 3] and stream.held == 3
+    assert [stream.take(number) for number in (1, 2, 3)] == [1, 2, 3] and computed == [0, 1, 2, 3]
+    assert stream.take(5) == 5 and computed[4:] == [5, 6, 7, 8]  # out of order: from there on
+    assert stream.take(4) == 4 and computed[8:] == [4]  # the next one waits already: no run
+    assert [stream.take(number) for number in range(6, 10)] == [6, 7, 8, 9] and computed[9:] == [9]
+    assert stream.take(9) == 9 and computed[10:] == [9]  # taken twice: computed again, alone
+    stream.close()
+    assert stream.held == 0

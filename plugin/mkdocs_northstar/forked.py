@@ -240,18 +240,27 @@ class Stream(Generic[Key, Result]):
 
     With `again`, a function that makes the functions anew, this process lets go of
     `functions` (and all they hold) once the child has started, and calls `again` only
-    if it has to compute a result itself."""
+    if it has to compute a result itself.
+
+    Without a child, the result asked for is computed with the next `ahead - 1` in order
+    not taken yet, which wait here until they are: one result after another in one go,
+    where computing each between whatever the caller does in between ran the functions'
+    code and data cold (docs/performance.md)."""
 
     _HEADER = 8  # bytes of a message's length
 
     def __init__(self, functions: dict[Key, Callable[[], Result]], processes: int,
-                 again: Callable[[], dict[Key, Callable[[], Result]]] | None = None, timeout: float | None = None):
+                 again: Callable[[], dict[Key, Callable[[], Result]]] | None = None, timeout: float | None = None,
+                 ahead: int = 1):
         self._functions: dict[Key, Callable[[], Result]] | None = functions
         self._timeout = timeout or child_timeout()
         self._again = again
         self._arrived: dict[Key, Result] = {}  # sent ahead of the one asked for
         self._taken: set[Key] = set()
         self._child: tuple[int, _Pipe] | None = None  # (pid, the pipe's reading end)
+        self._ahead = ahead
+        self._keys: list[Key] | None = None  # the keys in order, and where each is
+        self._places: dict[Key, int] = {}
         if processes > 1 and len(functions) > 1 and can_fork():
             self._child = self._fork()
             if self._child is not None and again is not None:
@@ -272,7 +281,7 @@ class Stream(Generic[Key, Result]):
 
     @property
     def held(self) -> int:
-        """How many results the child sent ahead of the one asked for, waiting here."""
+        """How many results wait here, sent or computed ahead of the one asked for."""
         return len(self._arrived)
 
     def take(self, key: Key) -> Result:
@@ -293,7 +302,24 @@ class Stream(Generic[Key, Result]):
                     self._arrived[sent] = result
         if self._functions is None:
             self._functions = self._again()
-        return self._functions[key]()
+        result = self._functions[key]()
+        if self._child is None and self._ahead > 1:
+            self._compute_ahead(key)
+        return result
+
+    def _compute_ahead(self, key: Key) -> None:
+        """The results of the keys after `key`, in order, up to `ahead` in all, as far as
+        the first one already taken or waiting."""
+        if self._keys is None:
+            self._keys = list(self._functions)
+            self._places = {each: place for place, each in enumerate(self._keys)}
+        place = self._places.get(key)
+        if place is None:
+            return
+        for each in self._keys[place + 1:place + self._ahead]:
+            if each in self._taken or each in self._arrived:
+                break
+            self._arrived[each] = self._functions[each]()
 
     def _receive(self) -> tuple | None:
         """The child's next message; None, and the child reaped, when it has no more."""

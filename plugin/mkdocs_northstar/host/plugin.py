@@ -43,6 +43,10 @@ _EXTENSIONS = ("tables", "toc", "attr_list", "md_in_html", "admonition")
 # Generated pages that belong in the navigation; record and team pages never do,
 # since MkDocs' navigation costs grow with the square of the pages in it.
 _NAV_PAGES = ("index.md", "coverage.md", "roadmap.md", "narrative.md", "sources.md")
+# Pages rendered in one go where no child renders them, held until MkDocs reads them:
+# rendered one by one between MkDocs' conversions, their code and data went cold in
+# between (docs/performance.md has the figures).
+RENDER_AHEAD = 32
 
 
 class NorthstarPlugin(BasePlugin[NorthstarConfig]):
@@ -114,12 +118,13 @@ class NorthstarPlugin(BasePlugin[NorthstarConfig]):
         renderers = page_renderers(analysis, options)
         # A forked child renders the pages in the order MkDocs reads them, a few ahead,
         # while this process converts and writes them: the rendering moves to another
-        # core where there is one. A build then lets go of the graph here and reads the
-        # plans again only if it has to render a page itself; `mkdocs serve` keeps it,
+        # core where there is one; without one, the pages are rendered here, a run of
+        # RENDER_AHEAD at a time. A build with a child lets go of the graph here and reads
+        # the plans again only if it has to render a page itself; `mkdocs serve` keeps it,
         # to re-parse only what changed. docs/performance.md weighs the child's costs.
         settings = self.settings
         again = None if self.serving else lambda: page_renderers(analyse(settings), options)
-        self._stream = Stream(renderers, available_cores(), again=again)
+        self._stream = Stream(renderers, available_cores(), again=again, ahead=RENDER_AHEAD)
         self._add_pages(files, config, {uri: partial(self._stream.take, uri) for uri in renderers})
         for source in analysis.assets:
             self._add(files, File.generated(
