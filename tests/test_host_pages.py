@@ -3,13 +3,16 @@ converted by one shared Markdown converter exactly as MkDocs' fresh one per page
 
 from __future__ import annotations
 
+import gc
 import os
+import weakref
 from pathlib import Path
 
 import markdown
 import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
+from mkdocs.plugins import BasePlugin
 
 import mkdocs_northstar.forked
 import mkdocs_northstar.host.plugin
@@ -210,3 +213,47 @@ def test_a_rendered_page_renders_when_read_and_becomes_plain_once_set(tmp_path):
 @pytest.fixture(autouse=True)
 def _quiet(monkeypatch):
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+
+
+def test_without_a_child_pages_render_in_runs_and_the_graph_goes_before_any_is_written(tmp_path, monkeypatch):
+    monkeypatch.setattr(mkdocs_northstar.host.plugin, "available_cores", lambda: 1)
+    graphs, renderers = [], mkdocs_northstar.host.plugin.page_renderers
+
+    def keeping(analysis, options):
+        graphs.append(weakref.ref(analysis.strategy))
+        return renderers(analysis, options)
+
+    held, take = [], Stream.take
+
+    def taking(stream, key):
+        result = take(stream, key)
+        held.append(stream.held)
+        return result
+
+    class Writer(BasePlugin):
+        """Another plugin, there when the first page is written."""
+
+        alive: list[bool] = []
+
+        def on_post_page(self, output, *, page, config):
+            if not self.alive:
+                gc.collect()
+                self.alive.append(graphs[0]() is not None)
+            return output
+
+    monkeypatch.setattr(mkdocs_northstar.host.plugin, "page_renderers", keeping)
+    monkeypatch.setattr(Stream, "take", taking)
+    root = make_site(tmp_path / "site", _rich_plans(), config=RICH_YML)
+    writer = Writer()
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        config = load_config(str(root / "mkdocs.yml"))
+        config.plugins["writer"] = writer
+        build(config)
+    finally:
+        os.chdir(cwd)
+    assert writer.alive == [False]  # the renderers and the graph went at on_env
+    # Rendered a run at a time, in the order MkDocs read them: those ahead waited, never
+    # more than a run.
+    assert len(held) > 15 and 0 < max(held) < mkdocs_northstar.host.plugin.RENDER_AHEAD
