@@ -179,6 +179,24 @@ def tree(root: Path) -> dict[str, bytes]:
     return {str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
 
 
+def build_here(root: Path, **plugins) -> dict[str, bytes]:
+    """`mkdocs build` of the site at root in this process, so that a test can patch the
+    plugin, with other plugins added under the names given; the built site's files."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    cwd = os.getcwd()
+    os.chdir(root)  # the plugin finds plans_dir beside mkdocs.yml; MkDocs logs paths from here
+    try:
+        config = load_config(str(root / "mkdocs.yml"))
+        for name, plugin in plugins.items():
+            config.plugins[name] = plugin
+        build(config)
+    finally:
+        os.chdir(cwd)
+    return tree(root / "site")
+
+
 def on_a_terminal(root: Path, args: list[str], answers: list[str] = (), env: dict | None = None) -> tuple[int, str]:
     """Run `northstar ARGS` on a pseudo-terminal (its stdin, stdout and stderr), typing each
     answer after the prompt before it; the exit code and everything the terminal showed."""

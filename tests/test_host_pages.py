@@ -6,17 +6,15 @@ from __future__ import annotations
 import gc
 import os
 import weakref
-from pathlib import Path
 
 import markdown
 import pytest
-from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.plugins import BasePlugin
 
 import mkdocs_northstar.forked
 import mkdocs_northstar.host.plugin
-from conftest import CLEAN_PLANS, MKDOCS_YML, PNG, make_site, tree
+from conftest import CLEAN_PLANS, MKDOCS_YML, PNG, build_here, make_site
 from mkdocs_northstar.forked import Stream
 from mkdocs_northstar.host.pages import RenderedPage, SharedConverter, shares_a_converter
 
@@ -91,23 +89,13 @@ def _rich_plans() -> dict[str, str]:
     return plans
 
 
-def _build_in_process(root: Path) -> dict[str, bytes]:
-    cwd = os.getcwd()
-    os.chdir(root)  # the plugin finds plans_dir beside mkdocs.yml; MkDocs logs paths from here
-    try:
-        build(load_config(str(root / "mkdocs.yml")))
-    finally:
-        os.chdir(cwd)
-    return tree(root / "site")
-
-
 def test_a_shared_converter_makes_the_pages_a_fresh_one_makes(tmp_path, monkeypatch):
     converted = []
     monkeypatch.setattr(SharedConverter, "render", _counting(SharedConverter.render, converted))
-    shared = _build_in_process(make_site(tmp_path / "shared", _rich_plans(), config=RICH_YML))
+    shared = build_here(make_site(tmp_path / "shared", _rich_plans(), config=RICH_YML))
     assert len(converted) > 10  # the record pages went through the shared converter
     monkeypatch.setattr(mkdocs_northstar.host.plugin, "shares_a_converter", lambda extensions: False)
-    fresh = _build_in_process(make_site(tmp_path / "fresh", _rich_plans(), config=RICH_YML))
+    fresh = build_here(make_site(tmp_path / "fresh", _rich_plans(), config=RICH_YML))
     pages = [name for name in fresh if name.endswith(".html")]
     assert len(pages) > 15 and set(shared) == set(fresh)
     differing = [name for name in pages if shared[name] != fresh[name]]
@@ -122,14 +110,14 @@ def test_a_shared_converter_makes_the_pages_a_fresh_one_makes(tmp_path, monkeypa
 def test_a_converter_that_kept_one_pages_state_would_be_caught(tmp_path, monkeypatch):
     # The comparison above can fail: without reset() one plan's footnotes show on the next.
     monkeypatch.setattr(markdown.Markdown, "reset", lambda self: self)
-    shared = _build_in_process(make_site(tmp_path / "kept", _rich_plans(), config=RICH_YML))
+    shared = build_here(make_site(tmp_path / "kept", _rich_plans(), config=RICH_YML))
     assert "A footnote of plan 1." in shared["strategy/plans/stateful-2/index.html"].decode()
 
 
 def test_record_pages_take_their_front_matter_without_parsing_yaml(tmp_path, monkeypatch):
     parsed = []
     monkeypatch.setattr(mkdocs_northstar.host.pages, "get_data", _counting(mkdocs_northstar.host.pages.get_data, parsed))
-    site = _build_in_process(make_site(tmp_path / "site", _rich_plans(), config=RICH_YML))
+    site = build_here(make_site(tmp_path / "site", _rich_plans(), config=RICH_YML))
     assert parsed == []
     plan = site["strategy/plans/stateful-1/index.html"].decode()
     assert "<title>Stateful 1 - " in plan  # the title still reached the theme
@@ -158,12 +146,12 @@ def test_pages_rendered_by_a_forked_child_make_the_same_site(tmp_path, monkeypat
 
     monkeypatch.setattr(mkdocs_northstar.host.plugin, "page_renderers", noting)
     monkeypatch.setattr(Stream, "take", taking)
-    forked = _build_in_process(make_site(tmp_path / "forked", _rich_plans(), config=RICH_YML))
+    forked = build_here(make_site(tmp_path / "forked", _rich_plans(), config=RICH_YML))
     processes = rendered_by.read_text().split()
     assert len(processes) > 15 and str(os.getpid()) not in processes  # all rendered in the child
     assert len(held) > 15 and max(held) == 0  # in the order MkDocs read them: none waited in memory
     monkeypatch.setattr(mkdocs_northstar.host.plugin, "available_cores", lambda: 1)
-    here = _build_in_process(make_site(tmp_path / "here", _rich_plans(), config=RICH_YML))
+    here = build_here(make_site(tmp_path / "here", _rich_plans(), config=RICH_YML))
     assert set(forked) == set(here) and [name for name in here if forked[name] != here[name]] == []
 
 
@@ -179,10 +167,10 @@ def test_a_rendering_child_that_fails_costs_a_second_reading_of_the_plans_not_a_
     monkeypatch.setattr(mkdocs_northstar.forked.pickle, "dumps", dumps_here_only)
     analysed = []
     monkeypatch.setattr(mkdocs_northstar.host.plugin, "analyse", _counting(mkdocs_northstar.host.plugin.analyse, analysed))
-    failed = _build_in_process(make_site(tmp_path / "failed", _rich_plans(), config=RICH_YML))
+    failed = build_here(make_site(tmp_path / "failed", _rich_plans(), config=RICH_YML))
     assert len(analysed) == 2  # the build's reading, and the one the parent needed to render
     monkeypatch.setattr(mkdocs_northstar.host.plugin, "available_cores", lambda: 1)
-    here = _build_in_process(make_site(tmp_path / "here", _rich_plans(), config=RICH_YML))
+    here = build_here(make_site(tmp_path / "here", _rich_plans(), config=RICH_YML))
     assert set(failed) == set(here) and [name for name in here if failed[name] != here[name]] == []
 
 
@@ -243,16 +231,8 @@ def test_without_a_child_pages_render_in_runs_and_the_graph_goes_before_any_is_w
 
     monkeypatch.setattr(mkdocs_northstar.host.plugin, "page_renderers", keeping)
     monkeypatch.setattr(Stream, "take", taking)
-    root = make_site(tmp_path / "site", _rich_plans(), config=RICH_YML)
     writer = Writer()
-    cwd = os.getcwd()
-    os.chdir(root)
-    try:
-        config = load_config(str(root / "mkdocs.yml"))
-        config.plugins["writer"] = writer
-        build(config)
-    finally:
-        os.chdir(cwd)
+    build_here(make_site(tmp_path / "site", _rich_plans(), config=RICH_YML), writer=writer)
     assert writer.alive == [False]  # the renderers and the graph went at on_env
     # Rendered a run at a time, in the order MkDocs read them: those ahead waited, never
     # more than a run.

@@ -6,16 +6,13 @@ print page, llms.txt) reads them as rendered, front matter and all."""
 from __future__ import annotations
 
 import gc
-import os
 from pathlib import Path
 
 import pytest
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
 from mkdocs.plugins import BasePlugin
 
 import mkdocs_northstar.host.plugin
-from conftest import make_site
+from conftest import build_here, make_site
 from mkdocs_northstar.analysis import analyse
 from mkdocs_northstar.host.raw_html import PACK_FROM, pack, restored, unpack
 from mkdocs_northstar.host.raw_html import AsideBlock, set_aside
@@ -41,14 +38,7 @@ class Reader(BasePlugin):
 
 def _build(root: Path) -> Reader:
     reader = Reader()
-    cwd = os.getcwd()
-    os.chdir(root)
-    try:
-        config = load_config(str(root / "mkdocs.yml"))
-        config.plugins["reader"] = reader
-        build(config)
-    finally:
-        os.chdir(cwd)
+    build_here(root, reader=reader)
     return reader
 
 
