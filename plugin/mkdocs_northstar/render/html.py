@@ -95,8 +95,8 @@ def html_links(context, nodes: list[Node], empty: str = "none") -> str:
     if made is None or made[0] is not nodes:  # the same list object, still held: the same links
         anchor = links.anchor
         made = memo[id(nodes)] = (nodes, ", ".join([
-            anchor(node.page, node.title, here) + elsewhere(node.source) if node.source
-            else anchor(node.page, node.title, here) for node in nodes]))
+            anchor(node.page, node.title, here) + (elsewhere(node.source) if node.source else "")
+            for node in nodes]))
     return made[1]
 
 
@@ -311,9 +311,9 @@ def roadmap_timeline(context) -> str:
     tab, per team (render/timeline.py draws both the SVG and the phone's list per period).
     Plain Markdown gets the lists only: no stylesheet chooses between the two there."""
     strategy, url = context["strategy"], _map_url(context)
-    bars = roadmap.Bars()  # the same plans in both views
+    # The same plans in both views: their bars and their sort keys are made once.
+    bars, order = roadmap.Bars(), remembered_keys()
     views = [("By objective", roadmap.objective_lanes(strategy, bars)), ("By team", roadmap.team_lanes(strategy, bars))]
-    order = remembered_keys()  # the same plans in both views
     if context["options"].flavor == "plain":  # headings have the host's ids there: the rest is named, not linked
         return tabs(context, 1, [(label, timeline.listing(lanes, url, order=order)) for label, lanes in views])
     as_of = strategy.as_of or default_as_of()  # the day outcomes are judged on: settings.as_of

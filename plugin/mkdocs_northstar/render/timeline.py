@@ -145,26 +145,40 @@ def _ticks(axis: _Axis) -> list[tuple[date, str]]:
 def _visible(lane: Lane, fold: int, as_of: date, order: Callable[[str], tuple]) -> tuple[list[Bar], int]:
     """The lane's bars with a period, each plan once, those that have not ended by `as_of`
     first (then the past, latest first), then by title and id; the first `fold` of them,
-    and how many are folded away. Bars are grouped by when they start (or ended) and only
-    the groups shown are sorted by name: a lane of hundreds of plans shows two dozen."""
+    and how many are folded away."""
     seen: set[str] = set()
-    groups: dict[tuple[bool, int], list[Bar]] = {}
-    heads: dict[str, tuple[bool, int]] = {}
+    bars: list[Bar] = []
+    heads: dict[str, tuple[bool, int]] = {}  # a period's place: a lane names a few periods
+
+    def when(bar: Bar) -> tuple[bool, int]:
+        head = heads.get(bar.period)
+        if head is None:
+            start, end = period_days(bar.period)
+            ended = end <= as_of
+            head = heads[bar.period] = (ended, -end.toordinal() if ended else start.toordinal())
+        return head
+
     for bar in lane.bars:
         if bar.period and bar.plan_id not in seen:
             seen.add(bar.plan_id)
-            head = heads.get(bar.period)
-            if head is None:
-                start, end = period_days(bar.period)
-                ended = end <= as_of
-                head = heads[bar.period] = (ended, -end.toordinal() if ended else start.toordinal())
-            groups.setdefault(head, []).append(bar)
-    shown: list[Bar] = []
-    for head in sorted(groups):
-        if len(shown) >= fold:
+            bars.append(bar)
+    shown = _first_by(bars, fold, when, lambda bar: (order(bar.title.casefold()), order(bar.plan_id)))
+    return shown, max(len(bars) - fold, 0)
+
+
+def _first_by(items: list, fold: int, rank: Callable, by_name: Callable) -> list:
+    """The first `fold` of `items` sorted by rank, then by name, as a stable sort would give
+    them. Only the ranks shown are sorted by name: a lane or a period of a large strategy
+    holds hundreds or thousands of plans and shows two dozen."""
+    ranked: dict = {}
+    for item in items:
+        ranked.setdefault(rank(item), []).append(item)
+    chosen: list = []
+    for place in sorted(ranked):
+        if len(chosen) >= fold:
             break
-        shown += sorted(groups[head], key=lambda bar: (order(bar.title.casefold()), order(bar.plan_id)))
-    return shown[:fold], max(len(seen) - fold, 0)
+        chosen += sorted(ranked[place], key=by_name)
+    return chosen[:fold]
 
 
 def _rows(bars: list[Bar], axis: _Axis) -> list[tuple[Bar, int, float, float]]:
@@ -307,22 +321,13 @@ def listing(lanes: list[Lane], href: Href, fold: int = FOLD, more: Callable[[str
 
 def _first(entries: list[tuple[Bar, list[str]]], fold: int, order: Callable[[str], tuple]) -> list[tuple[Bar, list[str]]]:
     """A period's plans by title and id; past `fold` of them, the `fold` first of those not
-    finished (in progress, then planned, then proposed), then the rest. Only the statuses
-    shown are sorted by name: a period of a large strategy holds thousands of plans."""
+    finished (in progress, then planned, then proposed), then the rest."""
     def by_name(entry: tuple[Bar, list[str]]) -> tuple:
         return order(entry[0].title.casefold()), order(entry[0].plan_id)
 
     if len(entries) <= fold:
         return sorted(entries, key=by_name)
-    by_status: dict[int, list[tuple[Bar, list[str]]]] = {}
-    for entry in entries:
-        by_status.setdefault(OPEN_ORDER.get(entry[0].status, len(OPEN_ORDER)), []).append(entry)
-    chosen: list[tuple[Bar, list[str]]] = []
-    for rank in sorted(by_status):
-        if len(chosen) >= fold:
-            break
-        chosen += sorted(by_status[rank], key=by_name)
-    return chosen[:fold]
+    return _first_by(entries, fold, lambda entry: OPEN_ORDER.get(entry[0].status, len(OPEN_ORDER)), by_name)
 
 
 def timeline(lanes: list[Lane], as_of: date, *, href: Href = lambda url: url, fold: int = FOLD,
